@@ -1,0 +1,163 @@
+//! Google's JSON forms of `Timestamp` (RFC 3339, UTC) and `Duration` (`"3.5s"`).
+
+use jiff::Timestamp;
+use std::time::Duration;
+
+/// Proto3 JSON as Google writes it: UTC with nine fractional digits.
+pub fn format_timestamp(ts: Timestamp) -> String {
+    format!("{ts:.9}")
+}
+
+pub fn parse_timestamp(s: &str) -> Option<Timestamp> {
+    s.trim().parse().ok()
+}
+
+/// Parses `"3.5s"`, `"53s"`, `"0.000001s"`; negative or malformed durations are `None`.
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let body = s.trim().strip_suffix('s')?;
+    let (whole, frac) = match body.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (body, ""),
+    };
+    if whole.is_empty() && frac.is_empty() {
+        return None;
+    }
+    if !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if frac.len() > 9 {
+        return None;
+    }
+    let secs: u64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let nanos: u32 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<9}").parse().ok()?
+    };
+    Some(Duration::new(secs, nanos))
+}
+
+pub fn format_duration(d: Duration) -> String {
+    let nanos = d.subsec_nanos();
+    if nanos == 0 {
+        return format!("{}s", d.as_secs());
+    }
+    let frac = format!("{nanos:09}");
+    format!("{}.{}s", d.as_secs(), frac.trim_end_matches('0'))
+}
+
+/// Serde for `Option<Timestamp>` fields in Google's form.
+pub mod opt_timestamp {
+    use super::*;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(ts) => s.serialize_str(&format_timestamp(*ts)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+        let raw: Option<String> = Option::deserialize(d)?;
+        match raw {
+            None => Ok(None),
+            Some(s) if s.is_empty() => Ok(None),
+            Some(s) => parse_timestamp(&s)
+                .map(Some)
+                .ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 timestamp: {s:?}"))),
+        }
+    }
+}
+
+/// A coarse age for a table cell: seconds under a minute, minutes under an hour, then hours
+/// and minutes, then days and hours. Coarse on purpose: an idle screen changes rarely.
+pub fn coarse_age(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
+        3600..=86_399 => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+        _ => format!("{}d{:02}h", s / 86_400, (s % 86_400) / 3600),
+    }
+}
+
+/// Parses a human duration from flags and config: `500ms`, `5s`, `2m`, `1h`, `1.5s`.
+pub fn parse_human_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let value: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (try 500ms, 5s, 2m, 1h)"))?;
+    let secs = match unit.trim() {
+        "ms" => value / 1000.0,
+        "s" | "" => value,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        other => return Err(format!("{s:?}: unknown unit {other:?} (use ms, s, m or h)")),
+    };
+    if !secs.is_finite() || secs < 0.0 || secs > 1e9 {
+        return Err(format!("{s:?} is out of range"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_keep_nine_digits_and_accept_fewer() {
+        for input in [
+            "2025-01-23T15:27:50Z",
+            "2025-01-23T15:27:50.076Z",
+            "2025-01-23T15:27:50.076075Z",
+            "2025-01-23T15:27:50.076075570Z",
+        ] {
+            let ts = parse_timestamp(input).expect(input);
+            let out = format_timestamp(ts);
+            assert_eq!(out.len(), "2025-01-23T15:27:50.076075570Z".len(), "{out}");
+            assert_eq!(parse_timestamp(&out), Some(ts));
+        }
+        assert_eq!(
+            format_timestamp(parse_timestamp("2025-01-23T15:27:50.076075570Z").unwrap()),
+            "2025-01-23T15:27:50.076075570Z"
+        );
+        assert!(parse_timestamp("yesterday").is_none());
+    }
+
+    #[test]
+    fn durations_in_google_form() {
+        assert_eq!(parse_duration("3.5s"), Some(Duration::from_millis(3500)));
+        assert_eq!(parse_duration("53s"), Some(Duration::from_secs(53)));
+        assert_eq!(parse_duration("0.000000001s"), Some(Duration::from_nanos(1)));
+        assert_eq!(parse_duration(".5s"), Some(Duration::from_millis(500)));
+        for bad in ["", "s", "3", "-1s", "1.5ms", "1e3s", "1.0000000001s", "abc"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+        assert_eq!(format_duration(Duration::from_millis(3500)), "3.5s");
+        assert_eq!(format_duration(Duration::from_secs(53)), "53s");
+        assert_eq!(format_duration(Duration::from_nanos(1)), "0.000000001s");
+    }
+
+    #[test]
+    fn ages_are_coarse() {
+        assert_eq!(coarse_age(Duration::from_secs(5)), "5s");
+        assert_eq!(coarse_age(Duration::from_secs(192)), "3m12s");
+        assert_eq!(coarse_age(Duration::from_secs(3840)), "1h04m");
+        assert_eq!(coarse_age(Duration::from_secs(90_000)), "1d01h");
+    }
+
+    #[test]
+    fn human_durations() {
+        assert_eq!(parse_human_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_human_duration("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_human_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_human_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert!(parse_human_duration("5 parsecs").is_err());
+        assert!(parse_human_duration("-1s").is_err());
+    }
+}

@@ -1,0 +1,195 @@
+//! A faithful local `google.longrunning.Operations` server for `projects/*/locations/*`.
+//!
+//! The demo, the tests and the benchmarks run it in-process on 127.0.0.1; `lrotop emulator`
+//! runs it standalone. It depends only on `api`'s wire model.
+
+mod envelope;
+pub mod faults;
+pub mod scenario;
+mod server;
+pub mod state;
+pub mod world;
+
+pub use faults::Faults;
+pub use scenario::Scenario;
+pub use server::Stats;
+
+
+use crate::api::Operation;
+use server::Shared;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+#[derive(Clone, Debug)]
+pub struct EmulatorConfig {
+    pub addr: SocketAddr,
+    pub scenario: Scenario,
+    pub projects: usize,
+    pub locations: usize,
+    pub ops_per_location: usize,
+    pub seed: u64,
+    pub faults: Faults,
+    pub frozen_at: Option<jiff::Timestamp>,
+}
+
+impl EmulatorConfig {
+    pub fn new(scenario: Scenario) -> Self {
+        let (projects, locations, ops) = match scenario {
+            Scenario::Demo => (3, 4, 10),
+            Scenario::Static => (2, 3, 12),
+        };
+        EmulatorConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            scenario,
+            projects,
+            locations,
+            ops_per_location: ops,
+            seed: 1,
+            faults: Faults {
+                error_codes: vec![429, 503],
+                retry_delay: std::time::Duration::from_millis(100),
+                ..Default::default()
+            },
+            frozen_at: None,
+        }
+    }
+
+    /// The projects and locations this configuration serves.
+    pub fn project_ids(&self) -> Vec<String> {
+        scenario::project_ids(self.projects)
+    }
+
+    pub fn location_ids(&self) -> Vec<String> {
+        scenario::location_ids(self.locations)
+    }
+}
+
+/// A running emulator; dropping it stops the server.
+pub struct Emulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Emulator {
+    /// Binds `cfg.addr` and serves on the current tokio runtime.
+    pub async fn start(cfg: EmulatorConfig) -> std::io::Result<Emulator> {
+        let world = state::WorldConfig {
+            scenario: cfg.scenario,
+            projects: cfg.projects,
+            locations: cfg.locations,
+            ops_per_location: cfg.ops_per_location,
+            seed: cfg.seed,
+            empty_pages: cfg.faults.empty_pages,
+            frozen_at: cfg.frozen_at,
+        };
+        let shared = Arc::new(Shared::new(&world, cfg.faults.clone(), cfg.seed));
+        let listener = tokio::net::TcpListener::bind(cfg.addr).await?;
+        let addr = listener.local_addr()?;
+        let app = server::router(shared.clone());
+        let task = tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::error!("emulator stopped: {e}");
+            }
+        });
+        Ok(Emulator { addr, shared, task })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, to use as an endpoint.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.shared.stats().clone()
+    }
+
+    /// Every operation of a location as served now (not counted as a request).
+    pub fn snapshot(&self, project: &str, location: &str) -> Vec<Operation> {
+        self.shared.world().snapshot(project, location)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// An emulator on a runtime of its own thread, for synchronous callers (PTY tests, the CLI).
+pub struct BackgroundEmulator {
+    url: String,
+    shared: Arc<Shared>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl BackgroundEmulator {
+    pub fn start(cfg: EmulatorConfig) -> std::io::Result<BackgroundEmulator> {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("emulator".into())
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(1)
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                rt.block_on(async move {
+                    match Emulator::start(cfg).await {
+                        Ok(emu) => {
+                            let _ = ready_tx.send(Ok((emu.url(), emu.shared.clone())));
+                            let _ = stop_rx.await;
+                            drop(emu);
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                        }
+                    }
+                });
+            })?;
+        let (url, shared) = ready_rx
+            .recv()
+            .map_err(|_| std::io::Error::other("the emulator thread ended before it started"))??;
+        Ok(BackgroundEmulator {
+            url,
+            shared,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.shared.stats().clone()
+    }
+
+    pub fn snapshot(&self, project: &str, location: &str) -> Vec<Operation> {
+        self.shared.world().snapshot(project, location)
+    }
+}
+
+impl Drop for BackgroundEmulator {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,0 +1,425 @@
+//! The served world: lookups, paging, filtering, cancel and delete, on the emulator's clock.
+
+use super::envelope::ServeError;
+use super::scenario::{Generator, Scenario, location_ids, project_ids};
+use super::world::{CancelBehaviour, LocationState, ProjectState, display_name};
+use crate::api::model::{ListLocationsResponse, ListOperationsResponse, Location, Operation};
+use crate::api::Code;
+use jiff::{SignedDuration, Timestamp};
+use std::collections::BTreeMap;
+
+pub const DEFAULT_PAGE_SIZE: usize = 50;
+pub const MAX_PAGE_SIZE: usize = 1000;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Clock {
+    Real,
+    Frozen(Timestamp),
+}
+
+impl Clock {
+    pub fn now(&self) -> Timestamp {
+        match self {
+            Clock::Real => Timestamp::now(),
+            Clock::Frozen(t) => *t,
+        }
+    }
+}
+
+pub struct World {
+    pub clock: Clock,
+    generator: Generator,
+    pub projects: BTreeMap<String, ProjectState>,
+    live: bool,
+    /// The live world forgets its oldest finished operations past this many per location.
+    keep: usize,
+    empty_pages: bool,
+}
+
+/// What `operations.list` pages through, decoded from an opaque token.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Cursor {
+    after_seq: u64,
+    request_hash: u32,
+    empty_next: bool,
+}
+
+const TOKEN_SALT: u64 = 0x5eed_1e55_c0ff_ee00;
+
+fn fnv(s: &str) -> u32 {
+    s.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193))
+}
+
+fn encode_token(c: Cursor) -> String {
+    format!(
+        "{:016x}{:08x}{}",
+        c.after_seq ^ TOKEN_SALT,
+        c.request_hash,
+        if c.empty_next { 'e' } else { 'd' }
+    )
+}
+
+fn decode_token(t: &str, request_hash: u32) -> Result<Cursor, ServeError> {
+    let bad = || ServeError::invalid(format!("Invalid page token: {t:?}."));
+    if t.len() != 25 || !t.is_ascii() {
+        return Err(bad());
+    }
+    let seq = u64::from_str_radix(&t[..16], 16).map_err(|_| bad())? ^ TOKEN_SALT;
+    let hash = u32::from_str_radix(&t[16..24], 16).map_err(|_| bad())?;
+    let empty_next = match &t[24..] {
+        "e" => true,
+        "d" => false,
+        _ => return Err(bad()),
+    };
+    if hash != request_hash {
+        return Err(ServeError::invalid(
+            "The page token does not belong to this request (the name or filter changed).",
+        ));
+    }
+    Ok(Cursor {
+        after_seq: seq,
+        request_hash: hash,
+        empty_next,
+    })
+}
+
+/// The `filter` of `operations.list`: empty, or `done=true|false`.
+pub fn parse_filter(f: &str) -> Result<Option<bool>, ServeError> {
+    let f = f.trim();
+    if f.is_empty() {
+        return Ok(None);
+    }
+    let unsupported = || {
+        ServeError::invalid(format!(
+            "Invalid filter {f:?}: only \"done=true\" and \"done=false\" are supported."
+        ))
+    };
+    let (lhs, rhs) = f.split_once('=').ok_or_else(unsupported)?;
+    if lhs.trim() != "done" {
+        return Err(unsupported());
+    }
+    let rhs = rhs.trim().trim_matches('"');
+    parse_bool(rhs).map(Some).ok_or_else(unsupported)
+}
+
+pub fn parse_bool(s: &str) -> Option<bool> {
+    if s.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if s.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+pub struct WorldConfig {
+    pub scenario: Scenario,
+    pub projects: usize,
+    pub locations: usize,
+    pub ops_per_location: usize,
+    pub seed: u64,
+    pub empty_pages: bool,
+    /// The static world's stopped clock; default: the second it starts.
+    pub frozen_at: Option<Timestamp>,
+}
+
+impl World {
+    pub fn new(cfg: &WorldConfig) -> World {
+        let live = cfg.scenario == Scenario::Demo;
+        let clock = if live {
+            Clock::Real
+        } else {
+            let t = cfg.frozen_at.unwrap_or_else(|| {
+                Timestamp::from_second(Timestamp::now().as_second()).unwrap_or(Timestamp::UNIX_EPOCH)
+            });
+            Clock::Frozen(t)
+        };
+        let mut generator = Generator::new(cfg.seed, live);
+        let projects = generator.populate(
+            &project_ids(cfg.projects),
+            &location_ids(cfg.locations),
+            cfg.ops_per_location,
+            clock.now(),
+        );
+        World {
+            clock,
+            generator,
+            projects,
+            live,
+            keep: (cfg.ops_per_location * 3).max(60),
+            empty_pages: cfg.empty_pages,
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    fn project(&mut self, project: &str, permission: &str, resource: &str) -> Result<&mut ProjectState, ServeError> {
+        self.projects
+            .get_mut(project)
+            .ok_or_else(|| ServeError::permission_denied(permission, resource))
+    }
+
+    /// The location, brought up to now: spawned operations added, finished ones ended.
+    fn location(&mut self, project: &str, location: &str, permission: &str, resource: &str) -> Result<&mut LocationState, ServeError> {
+        let now = self.now();
+        let live = self.live;
+        let keep = self.keep;
+        let generator = &mut self.generator;
+        let ps = self
+            .projects
+            .get_mut(project)
+            .ok_or_else(|| ServeError::permission_denied(permission, resource))?;
+        let ls = ps.locations.get_mut(location).ok_or_else(|| {
+            ServeError::not_found(format!("Location \"projects/{project}/locations/{location}\" was not found."))
+        })?;
+        if live {
+            while let Some(at) = ls.next_spawn.filter(|t| *t <= now) {
+                let archetype = generator.random_archetype(true);
+                let rec = generator.operation(project, location, archetype, at, now);
+                ls.ops.insert(rec.seq, rec);
+                ls.next_spawn = Some(at + generator.spawn_gap());
+            }
+        }
+        for op in ls.ops.values_mut() {
+            op.advance(now);
+        }
+        if live && ls.ops.len() > keep {
+            let surplus = ls.ops.len() - keep;
+            let old: Vec<u64> = ls
+                .ops
+                .values()
+                .filter(|o| o.is_done())
+                .take(surplus)
+                .map(|o| o.seq)
+                .collect();
+            for s in old {
+                ls.ops.remove(&s);
+            }
+        }
+        Ok(ls)
+    }
+
+    pub fn list(
+        &mut self,
+        project: &str,
+        location: &str,
+        filter: &str,
+        page_size: usize,
+        token: &str,
+    ) -> Result<ListOperationsResponse, ServeError> {
+        let parent = format!("projects/{project}/locations/{location}");
+        let done_filter = parse_filter(filter)?;
+        let page_size = match page_size {
+            0 => DEFAULT_PAGE_SIZE,
+            n => n.min(MAX_PAGE_SIZE),
+        };
+        let request_hash = fnv(&format!("{parent}\n{filter}"));
+        let cursor = if token.is_empty() {
+            Cursor {
+                after_seq: 0,
+                request_hash,
+                empty_next: self.empty_pages,
+            }
+        } else {
+            decode_token(token, request_hash)?
+        };
+        let empty_pages = self.empty_pages;
+        let ls = self.location(project, location, "cloudaicompanion.operations.list", &parent)?;
+        if cursor.empty_next {
+            return Ok(ListOperationsResponse {
+                next_page_token: encode_token(Cursor {
+                    empty_next: false,
+                    ..cursor
+                }),
+                ..Default::default()
+            });
+        }
+        let mut ops = Vec::new();
+        let mut last = cursor.after_seq;
+        let mut more = false;
+        for (seq, rec) in ls.ops.range(cursor.after_seq + 1..) {
+            if ops.len() == page_size {
+                more = true;
+                break;
+            }
+            last = *seq;
+            if done_filter.is_none_or(|d| d == rec.is_done()) {
+                ops.push(rec.view(&parent));
+            }
+        }
+        // Past the last page there are only records the filter drops: say so now.
+        if more
+            && ls
+                .ops
+                .range(last + 1..)
+                .all(|(_, r)| done_filter.is_some_and(|d| d != r.is_done()))
+        {
+            more = false;
+        }
+        Ok(ListOperationsResponse {
+            operations: ops,
+            next_page_token: if more {
+                encode_token(Cursor {
+                    after_seq: last,
+                    request_hash,
+                    empty_next: empty_pages,
+                })
+            } else {
+                String::new()
+            },
+            unreachable: Vec::new(),
+        })
+    }
+
+    fn find(&mut self, project: &str, location: &str, id: &str, permission: &str) -> Result<(&mut LocationState, u64), ServeError> {
+        let name = format!("projects/{project}/locations/{location}/operations/{id}");
+        let ls = self.location(project, location, permission, &name)?;
+        let seq = ls
+            .ops
+            .values()
+            .find(|o| o.id == id)
+            .map(|o| o.seq)
+            .ok_or_else(|| ServeError::not_found(format!("Operation \"{name}\" not found.")))?;
+        Ok((ls, seq))
+    }
+
+    pub fn get(&mut self, project: &str, location: &str, id: &str) -> Result<Operation, ServeError> {
+        let (ls, seq) = self.find(project, location, id, "cloudaicompanion.operations.get")?;
+        Ok(ls.ops[&seq].view(&format!("projects/{project}/locations/{location}")))
+    }
+
+    pub fn cancel(&mut self, project: &str, location: &str, id: &str) -> Result<(), ServeError> {
+        let now = self.now();
+        let live = self.live;
+        let name = format!("projects/{project}/locations/{location}/operations/{id}");
+        let (ls, seq) = self.find(project, location, id, "cloudaicompanion.operations.cancel")?;
+        let Some(op) = ls.ops.get_mut(&seq) else {
+            return Err(ServeError::not_found(format!("Operation \"{name}\" not found.")));
+        };
+        match op.cancel {
+            CancelBehaviour::Unimplemented => {
+                return Err(ServeError::new(
+                    Code::Unimplemented,
+                    "CANCEL_NOT_SUPPORTED",
+                    format!("Operation \"{name}\" does not support cancellation."),
+                ));
+            }
+            CancelBehaviour::PermissionDenied => {
+                return Err(ServeError::permission_denied("cloudaicompanion.operations.cancel", &name));
+            }
+            _ => {}
+        }
+        if op.is_done() {
+            return Err(ServeError::new(
+                Code::FailedPrecondition,
+                "OPERATION_ALREADY_DONE",
+                format!("Operation \"{name}\" has already completed."),
+            ));
+        }
+        if op.cancel_requested.is_none() {
+            op.cancel_requested = Some(now);
+        }
+        // A live operation that ignores the cancel still finishes, soon, as it would have.
+        if live && op.cancel == CancelBehaviour::Ignore && op.finish_at.is_none() {
+            op.finish_at = Some(now + SignedDuration::from_secs(6));
+        }
+        op.advance(now);
+        Ok(())
+    }
+
+    pub fn delete(&mut self, project: &str, location: &str, id: &str) -> Result<(), ServeError> {
+        let (ls, seq) = self.find(project, location, id, "cloudaicompanion.operations.delete")?;
+        ls.ops.remove(&seq);
+        Ok(())
+    }
+
+    fn location_resource(project: &str, location: &str) -> Location {
+        Location {
+            name: format!("projects/{project}/locations/{location}"),
+            location_id: location.to_string(),
+            display_name: display_name(location),
+            ..Default::default()
+        }
+    }
+
+    pub fn list_locations(&mut self, project: &str, page_size: usize, token: &str) -> Result<ListLocationsResponse, ServeError> {
+        let resource = format!("projects/{project}");
+        let ps = self.project(project, "cloudaicompanion.locations.list", &resource)?;
+        let page_size = match page_size {
+            0 => DEFAULT_PAGE_SIZE,
+            n => n.min(MAX_PAGE_SIZE),
+        };
+        let start = if token.is_empty() {
+            0
+        } else {
+            decode_token(token, fnv(&resource))
+                .map(|c| c.after_seq as usize)?
+        };
+        let all = &ps.location_order;
+        let end = (start + page_size).min(all.len());
+        let locations = all
+            .get(start..end)
+            .unwrap_or_default()
+            .iter()
+            .map(|l| Self::location_resource(project, l))
+            .collect();
+        let next_page_token = if end < all.len() {
+            encode_token(Cursor {
+                after_seq: end as u64,
+                request_hash: fnv(&resource),
+                empty_next: false,
+            })
+        } else {
+            String::new()
+        };
+        Ok(ListLocationsResponse {
+            locations,
+            next_page_token,
+        })
+    }
+
+    pub fn get_location(&mut self, project: &str, location: &str) -> Result<Location, ServeError> {
+        let resource = format!("projects/{project}/locations/{location}");
+        self.location(project, location, "cloudaicompanion.locations.get", &resource)?;
+        Ok(Self::location_resource(project, location))
+    }
+
+    /// Every operation of a location as served now, for tests and benchmarks.
+    pub fn snapshot(&mut self, project: &str, location: &str) -> Vec<Operation> {
+        let parent = format!("projects/{project}/locations/{location}");
+        match self.location(project, location, "", &parent) {
+            Ok(ls) => ls.ops.values().map(|o| o.view(&parent)).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_opaque_and_bound_to_the_request() {
+        let c = Cursor { after_seq: 42, request_hash: fnv("a"), empty_next: false };
+        let t = encode_token(c);
+        assert!(!t.contains("42"));
+        assert_eq!(decode_token(&t, fnv("a")), Ok(c));
+        assert!(decode_token(&t, fnv("b")).is_err());
+        assert!(decode_token("garbage", fnv("a")).is_err());
+        assert!(decode_token(&t.replace('d', "x"), fnv("a")).is_err());
+    }
+
+    #[test]
+    fn filters() {
+        assert_eq!(parse_filter(""), Ok(None));
+        assert_eq!(parse_filter("done=true"), Ok(Some(true)));
+        assert_eq!(parse_filter(" done = FALSE "), Ok(Some(false)));
+        assert_eq!(parse_filter("done=\"True\""), Ok(Some(true)));
+        for bad in ["done", "done=maybe", "name=x", "done>true", "verb=create"] {
+            let e = parse_filter(bad).unwrap_err();
+            assert_eq!(e.code, Code::InvalidArgument, "{bad}");
+        }
+    }
+}
