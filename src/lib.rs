@@ -1,8 +1,13 @@
 //! lrotop: top for Google Cloud long-running operations.
 //!
-//! Layers, arrows pointing down only: `cli`/`headless`/`tui` (the runtime) → `ui` → `app`
-//! → `api` and `emulator`.
+//! Layers, arrows pointing down only: `cli`/`headless`/`serve` (the runtime) → `app`
+//! (pure state) → `api` (wire model and client) and `emulator` (a local server).
 
 pub mod api;
+pub mod app;
+pub mod cli;
 pub mod emulator;
+pub mod headless;
+pub mod logging;
 pub mod sanitize;
+pub mod serve;

@@ -168,7 +168,8 @@ impl Generator {
             cancel_requested: None,
             ended: None,
         };
-        let end = created + took;
+        // A finished operation ended in the past, whatever it was meant to take.
+        let end = (created + took).min(now);
         match archetype {
             Archetype::RunningCancellable => {}
             Archetype::RunningIgnoresCancel => rec.cancel = CancelBehaviour::Ignore,

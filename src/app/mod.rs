@@ -1,0 +1,3 @@
+//! Pure state and logic: no HTTP, no terminal.
+
+pub mod filter;

@@ -1,0 +1,231 @@
+//! Command-line flags.
+
+use crate::api::time::parse_human_duration;
+use crate::emulator::Scenario;
+use crate::emulator::faults::{parse_fail_location, parse_rate};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "lrotop",
+    version,
+    about = "top for Google Cloud long-running operations",
+    long_about = "Watch and cancel Google Cloud long-running operations (google.longrunning.Operations \
+                  under projects/*/locations/*) across projects and locations.\n\n\
+                  Without a command, opens the dashboard. Try `lrotop --demo`: no account needed.",
+    after_help = "Exit status: 0 all good; 1 error; 2 usage or config error; 3 partial (some locations \
+                  or some operations failed, each named on stderr)."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct Global {
+    /// Use the built-in emulator (started in-process on 127.0.0.1): no account, no network.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// API endpoint, e.g. https://cloudaicompanion.googleapis.com (a URL with a path is used as given).
+    #[arg(long, global = true, value_name = "URL", env = "LROTOP_ENDPOINT")]
+    pub endpoint: Option<String>,
+    /// Project id (repeatable).
+    #[arg(long = "project", short = 'p', global = true, value_name = "ID")]
+    pub projects: Vec<String>,
+    /// Location (repeatable); default: every location that locations.list returns.
+    #[arg(long = "location", short = 'l', global = true, value_name = "LOC")]
+    pub locations: Vec<String>,
+    /// A file holding an OAuth access token to use instead of Application Default Credentials.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub access_token_file: Option<PathBuf>,
+    /// Project to bill quota to (sent as x-goog-user-project).
+    #[arg(long, global = true, value_name = "ID")]
+    pub quota_project: Option<String>,
+    /// Refuse every cancel and delete.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// No colours (NO_COLOR is honoured too).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// Write logs to this file (stdout and the screen are never used for logs).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+    /// More log detail (-v debug, -vv trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Give up on one API call, retries included, after this long.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_human_duration, default_value = "30s")]
+    pub call_timeout: Duration,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print operations across projects and locations.
+    List(ListArgs),
+    /// Print one operation as JSON.
+    Describe {
+        /// projects/P/locations/L/operations/ID (or ID with one --project and --location).
+        name: String,
+    },
+    /// Ask the server to cancel operations (best effort; the operation may still finish).
+    Cancel(MutateArgs),
+    /// Delete operation records. This does NOT cancel the operations.
+    Delete(MutateArgs),
+    /// Wait until operations are done; the exit status tells how they ended.
+    Wait(WaitArgs),
+    /// Run the local Operations server (the emulator) until interrupted.
+    Emulator(EmulatorArgs),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    #[default]
+    Table,
+    Json,
+    Jsonl,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Only operations matching this filter (e.g. `state=running verb=create idx-`).
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct MutateArgs {
+    /// Operation names (or ids, with one --project and one --location).
+    #[arg(value_name = "NAME", required = true)]
+    pub names: Vec<String>,
+    /// Do it without asking (required when standard input is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Show what would be sent, and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Output format of the per-operation report.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct WaitArgs {
+    #[arg(value_name = "NAME", required = true)]
+    pub names: Vec<String>,
+    /// Stop waiting after this long (exit status 1). Default: wait as long as it takes.
+    #[arg(long, value_parser = parse_human_duration, value_name = "DURATION")]
+    pub timeout: Option<Duration>,
+    /// Time between polls of one operation.
+    #[arg(long, value_parser = parse_human_duration, default_value = "2s", value_name = "DURATION")]
+    pub interval: Duration,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct EmulatorArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8085")]
+    pub addr: std::net::SocketAddr,
+    #[arg(long, value_enum, default_value_t = Scenario::Demo)]
+    pub scenario: Scenario,
+    /// Projects demo-project-1 … demo-project-N (default: 3 for demo, 2 for static).
+    #[arg(long, value_name = "N")]
+    pub projects: Option<usize>,
+    /// Locations: global, then real regions, then region-K (default: 4 for demo, 3 for static).
+    #[arg(long, value_name = "N")]
+    pub locations: Option<usize>,
+    /// Operations per location at start (default: 10 for demo, 12 for static).
+    #[arg(long, value_name = "N")]
+    pub ops_per_location: Option<usize>,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Added to every response.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub latency_ms: u64,
+    /// Up to this much more latency, uniformly.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub jitter_ms: u64,
+    /// Probability (0–1) of answering a request with one of --error-codes.
+    #[arg(long, value_parser = parse_rate, default_value = "0", value_name = "P")]
+    pub error_rate: f64,
+    /// HTTP statuses to inject, comma-separated.
+    #[arg(long, value_parser = parse_error_codes, default_value = "429,503", value_name = "CODES")]
+    pub error_codes: ErrorCodes,
+    /// RetryInfo.retryDelay on injected 429/503 answers.
+    #[arg(long, default_value_t = 100, value_name = "MS")]
+    pub retry_delay_ms: u64,
+    /// Make a location answer every request with this HTTP status, e.g. europe-west1=403 (repeatable).
+    #[arg(long, value_parser = parse_fail_location, value_name = "LOC=CODE")]
+    pub fail_location: Vec<(String, u16)>,
+    /// Serve every other page of operations.list empty (with a page token), as AIP-158 allows.
+    #[arg(long)]
+    pub empty_pages: bool,
+    /// The static scenario's stopped clock (RFC 3339); default: when it starts.
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub frozen_at: Option<jiff::Timestamp>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorCodes(pub Vec<u16>);
+
+fn parse_error_codes(s: &str) -> Result<ErrorCodes, String> {
+    crate::emulator::faults::parse_error_codes(s).map(ErrorCodes)
+}
+
+impl EmulatorArgs {
+    pub fn config(&self) -> crate::emulator::EmulatorConfig {
+        let mut c = crate::emulator::EmulatorConfig::new(self.scenario);
+        c.addr = self.addr;
+        if let Some(n) = self.projects {
+            c.projects = n;
+        }
+        if let Some(n) = self.locations {
+            c.locations = n;
+        }
+        if let Some(n) = self.ops_per_location {
+            c.ops_per_location = n;
+        }
+        c.seed = self.seed;
+        c.frozen_at = self.frozen_at;
+        c.faults.latency = Duration::from_millis(self.latency_ms);
+        c.faults.jitter = Duration::from_millis(self.jitter_ms);
+        c.faults.error_rate = self.error_rate;
+        c.faults.error_codes = self.error_codes.0.clone();
+        c.faults.retry_delay = Duration::from_millis(self.retry_delay_ms);
+        c.faults.fail_locations = self.fail_location.clone();
+        c.faults.empty_pages = self.empty_pages;
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_flag_set_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn emulator_flags() {
+        let cli = Cli::try_parse_from([
+            "lrotop", "emulator", "--scenario", "static", "--fail-location", "us-west1=503",
+            "--error-rate", "0.1", "--error-codes", "429", "--locations", "9",
+        ])
+        .unwrap();
+        let Some(Command::Emulator(a)) = cli.command else { panic!() };
+        let c = a.config();
+        assert_eq!(c.locations, 9);
+        assert_eq!(c.faults.fail_locations, vec![("us-west1".to_string(), 503)]);
+        assert_eq!(c.faults.error_codes, vec![429]);
+        assert!(Cli::try_parse_from(["lrotop", "emulator", "--error-rate", "2"]).is_err());
+    }
+}

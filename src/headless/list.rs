@@ -1,0 +1,118 @@
+//! `lrotop list`.
+
+use super::output::{self, CliError, note};
+use super::{CONCURRENCY, Context};
+use crate::api::time::coarse_age;
+use crate::api::Operation;
+use crate::app::filter::{Filter, Subject};
+use crate::cli::{Format, ListArgs};
+use futures::stream::{self, StreamExt};
+use std::io::IsTerminal;
+
+/// Ask for the largest page servers allow: one round trip per location where possible.
+pub const PAGE_SIZE: u32 = 1000;
+
+pub fn subject(op: &Operation) -> Subject<'_> {
+    Subject {
+        state: op.outcome().word(),
+        verb: op.verb(),
+        location: op.location(),
+        project: op.project(),
+        text: [
+            &op.name,
+            op.target(),
+            op.meta().map(|m| m.status_message.as_str()).unwrap_or(""),
+        ],
+    }
+}
+
+/// Keeps the tail, which names the resource: `…Indexes/idx-a`.
+pub fn shorten_left(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max || max < 2 {
+        return s.to_string();
+    }
+    let tail: String = s.chars().skip(n - (max - 1)).collect();
+    format!("…{tail}")
+}
+
+pub fn age(op: &Operation, now: jiff::Timestamp) -> String {
+    match op.create_time() {
+        Some(t) => {
+            let d = now.duration_since(t);
+            coarse_age(d.unsigned_abs())
+        }
+        None => "-".into(),
+    }
+}
+
+pub async fn run(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
+    let filter = match &a.filter {
+        Some(f) => Filter::parse(f).map_err(|e| CliError::usage(format!("--filter: {e}")))?,
+        None => Filter::default(),
+    };
+    let (targets, mut errors) = ctx.targets().await;
+    let attempted = targets.len() + errors.len();
+    let results: Vec<_> = stream::iter(targets)
+        .map(|t| async move {
+            let r = ctx.client.list_all(&t, "", PAGE_SIZE).await;
+            (t, r)
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    let mut ops = Vec::new();
+    for (t, r) in results {
+        match r {
+            Ok(v) => ops.extend(v),
+            Err(e) => errors.push((t.to_string(), e)),
+        }
+    }
+    ops.retain(|o| filter.matches(&subject(o)));
+    ops.sort_by(|x, y| {
+        (x.project(), x.location(), std::cmp::Reverse(x.create_time()), &x.name)
+            .cmp(&(y.project(), y.location(), std::cmp::Reverse(y.create_time()), &y.name))
+    });
+    match a.format {
+        Format::Json => output::print_json_pretty(&ops)?,
+        Format::Jsonl => output::print_jsonl(&ops)?,
+        Format::Table => {
+            let now = jiff::Timestamp::now();
+            let tty = std::io::stdout().is_terminal();
+            let rows: Vec<Vec<String>> = ops
+                .iter()
+                .map(|o| {
+                    let target = if tty { shorten_left(o.target(), 48) } else { o.target().to_string() };
+                    vec![
+                        o.outcome().word().to_string(),
+                        o.location().to_string(),
+                        o.verb().to_string(),
+                        target,
+                        age(o, now),
+                        o.name.clone(),
+                    ]
+                })
+                .collect();
+            output::print_table(&["STATE", "LOCATION", "VERB", "TARGET", "AGE", "NAME"], &rows)?;
+        }
+    }
+    for (what, e) in &errors {
+        note(&format!("lrotop: {what}: {e}"));
+    }
+    match errors.len() {
+        0 => Ok(()),
+        n if n == attempted => Err(CliError::fatal(format!("every target failed ({n})"))),
+        n => Err(CliError::partial(format!("{n} of {attempted} targets failed"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shortening_keeps_the_tail() {
+        assert_eq!(shorten_left("abc", 5), "abc");
+        assert_eq!(shorten_left("projects/p/locations/l/codeRepositoryIndexes/idx-a", 12), "…dexes/idx-a");
+    }
+}

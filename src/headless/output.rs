@@ -1,0 +1,136 @@
+//! Printing for scripts and people, and the exit statuses that go with it.
+
+use crate::api::ApiError;
+use serde::Serialize;
+use std::io::Write;
+
+/// An error that ends a command, with the exit status it implies.
+#[derive(Debug)]
+pub struct CliError {
+    pub status: u8,
+    pub message: String,
+}
+
+impl CliError {
+    /// Exit 2: the command line or config is wrong; nothing was sent.
+    pub fn usage(m: impl Into<String>) -> Self {
+        CliError { status: 2, message: m.into() }
+    }
+
+    /// Exit 1: it could not be done.
+    pub fn fatal(m: impl Into<String>) -> Self {
+        CliError { status: 1, message: m.into() }
+    }
+
+    /// Exit 3: some parts failed, each already named on stderr.
+    pub fn partial(m: impl Into<String>) -> Self {
+        CliError { status: 3, message: m.into() }
+    }
+
+    pub fn api(what: &str, e: &ApiError) -> Self {
+        CliError::fatal(format!("{what}: {e}"))
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::fatal(format!("cannot write output: {e}"))
+    }
+}
+
+/// JSON is escaped by serde for C0 controls; C1 controls and bidi overrides would still
+/// reach a terminal raw, so they are escaped too (they only occur inside strings).
+pub fn safe_json(s: String) -> String {
+    if !s.chars().any(needs_escape) {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if needs_escape(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn needs_escape(c: char) -> bool {
+    matches!(c, '\u{7f}'..='\u{9f}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+fn write_out(s: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
+        // A closed pipe (`lrotop list | head`) is the reader's choice, not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(CliError::from),
+    }
+}
+
+pub fn print_json_pretty<T: Serialize>(v: &T) -> Result<(), CliError> {
+    let s = serde_json::to_string_pretty(v).map_err(|e| CliError::fatal(e.to_string()))?;
+    write_out(&(safe_json(s) + "\n"))
+}
+
+pub fn print_jsonl<T: Serialize>(items: &[T]) -> Result<(), CliError> {
+    let mut s = String::new();
+    for i in items {
+        s.push_str(&serde_json::to_string(i).map_err(|e| CliError::fatal(e.to_string()))?);
+        s.push('\n');
+    }
+    write_out(&safe_json(s))
+}
+
+/// Aligned columns; every cell is sanitized, the last column is not padded.
+pub fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<(), CliError> {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| crate::sanitize::one_line(c).into_owned()).collect())
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in &cells {
+        for (i, c) in r.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(c.chars().count());
+            }
+        }
+    }
+    let line = |cols: Vec<&str>| -> String {
+        let last = cols.len().saturating_sub(1);
+        let mut s = String::new();
+        for (i, c) in cols.iter().enumerate() {
+            if i == last {
+                s.push_str(c);
+            } else {
+                s.push_str(c);
+                s.push_str(&" ".repeat(widths[i] - c.chars().count() + 2));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut s = line(header.to_vec());
+    for r in &cells {
+        s.push_str(&line(r.iter().map(String::as_str).collect()));
+    }
+    write_out(&s)
+}
+
+/// A line for people on stderr, sanitized.
+pub fn note(s: &str) {
+    eprintln!("{}", crate::sanitize::one_line(s));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_keeps_c1_and_bidi_off_the_terminal() {
+        let v = serde_json::json!({"m": "a\u{1b}[31m\u{9b}2J\u{202e}b"});
+        let s = safe_json(serde_json::to_string(&v).unwrap());
+        assert!(!s.chars().any(|c| c.is_control()), "{s}");
+        let back: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, v);
+    }
+}
