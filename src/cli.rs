@@ -135,10 +135,10 @@ pub struct EmulatorArgs {
     #[arg(long, value_enum, default_value_t = Scenario::Demo)]
     pub scenario: Scenario,
     /// Projects demo-project-1 … demo-project-N (default: 3 for demo, 2 for static).
-    #[arg(long, value_name = "N")]
+    #[arg(long = "projects", id = "emulator_projects", value_name = "N")]
     pub projects: Option<usize>,
     /// Locations: global, then real regions, then region-K (default: 4 for demo, 3 for static).
-    #[arg(long, value_name = "N")]
+    #[arg(long = "locations", id = "emulator_locations", value_name = "N")]
     pub locations: Option<usize>,
     /// Operations per location at start (default: 10 for demo, 12 for static).
     #[arg(long, value_name = "N")]
@@ -217,11 +217,23 @@ mod tests {
     #[test]
     fn emulator_flags() {
         let cli = Cli::try_parse_from([
-            "lrotop", "emulator", "--scenario", "static", "--fail-location", "us-west1=503",
-            "--error-rate", "0.1", "--error-codes", "429", "--locations", "9",
+            "lrotop",
+            "emulator",
+            "--scenario",
+            "static",
+            "--fail-location",
+            "us-west1=503",
+            "--error-rate",
+            "0.1",
+            "--error-codes",
+            "429",
+            "--locations",
+            "9",
         ])
         .unwrap();
-        let Some(Command::Emulator(a)) = cli.command else { panic!() };
+        let Some(Command::Emulator(a)) = cli.command else {
+            panic!()
+        };
         let c = a.config();
         assert_eq!(c.locations, 9);
         assert_eq!(c.faults.fail_locations, vec![("us-west1".to_string(), 503)]);

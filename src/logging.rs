@@ -11,7 +11,8 @@ pub fn init(g: &Global, headless: bool) -> Result<Option<WorkerGuard>, String> {
         1 => "debug",
         _ => "trace",
     };
-    let filter = EnvFilter::try_from_env("LROTOP_LOG").unwrap_or_else(|_| EnvFilter::new(format!("lrotop={level}")));
+    let filter = EnvFilter::try_from_env("LROTOP_LOG")
+        .unwrap_or_else(|_| EnvFilter::new(format!("lrotop={level}")));
     if let Some(path) = &g.log_file {
         let file = std::fs::OpenOptions::new()
             .create(true)

@@ -40,13 +40,19 @@ async fn a_repeated_page_token_stops_the_loop() {
     );
     let c = client(&serve(app).await);
     let e = c.list_all(&parent(), "", 0).await.unwrap_err();
-    assert!(matches!(e, ApiError::RepeatedPageToken(ref t) if t == "same"), "{e:?}");
+    assert!(
+        matches!(e, ApiError::RepeatedPageToken(ref t) if t == "same"),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
 async fn malformed_success_bodies_are_decode_errors() {
     let app = Router::new()
-        .route("/v1/projects/p/locations/l/operations", get(|| async { "<html>login page</html>" }))
+        .route(
+            "/v1/projects/p/locations/l/operations",
+            get(|| async { "<html>login page</html>" }),
+        )
         .route(
             "/v1/projects/p/locations/l/operations/x",
             get(|| async { axum::Json(serde_json::json!({"name": 5, "done": "yes"})) }),
@@ -61,14 +67,34 @@ async fn malformed_success_bodies_are_decode_errors() {
 #[tokio::test]
 async fn error_bodies_of_every_shape() {
     let app = Router::new()
-        .route("/v1/projects/p/locations/a/operations", get(|| async { (StatusCode::BAD_GATEWAY, "<html><head><title>502 Bad Gateway</title></head></html>") }))
-        .route("/v1/projects/p/locations/b/operations", get(|| async { (StatusCode::NOT_FOUND, r#"{"code": 5, "message": "gone"}"#) }))
-        .route("/v1/projects/p/locations/c/operations", get(|| async { StatusCode::FORBIDDEN }))
-        .route("/v1/projects/p/locations/d/operations", get(|| async { (StatusCode::UNAUTHORIZED, "\u{1b}]0;owned\u{7}token expired") }));
+        .route(
+            "/v1/projects/p/locations/a/operations",
+            get(|| async {
+                (
+                    StatusCode::BAD_GATEWAY,
+                    "<html><head><title>502 Bad Gateway</title></head></html>",
+                )
+            }),
+        )
+        .route(
+            "/v1/projects/p/locations/b/operations",
+            get(|| async { (StatusCode::NOT_FOUND, r#"{"code": 5, "message": "gone"}"#) }),
+        )
+        .route(
+            "/v1/projects/p/locations/c/operations",
+            get(|| async { StatusCode::FORBIDDEN }),
+        )
+        .route(
+            "/v1/projects/p/locations/d/operations",
+            get(|| async { (StatusCode::UNAUTHORIZED, "\u{1b}]0;owned\u{7}token expired") }),
+        );
     let c = client(&serve(app).await);
     let l = |x: &str| LocationName::new("p", x).unwrap();
     let e = c.list_all(&l("a"), "", 0).await.unwrap_err();
-    assert_eq!((e.code(), e.http_status()), (Some(Code::Unavailable), Some(502)));
+    assert_eq!(
+        (e.code(), e.http_status()),
+        (Some(Code::Unavailable), Some(502))
+    );
     assert!(e.to_string().contains("502 Bad Gateway"), "{e}");
     let e = c.list_all(&l("b"), "", 0).await.unwrap_err();
     assert_eq!(e.code(), Some(Code::NotFound));
@@ -96,7 +122,10 @@ async fn headers_user_agent_quota_project_and_token() {
         }),
     );
     let url = serve(app).await;
-    assert!(client(&url).auth().is_none(), "loopback needs no credentials");
+    assert!(
+        client(&url).auth().is_none(),
+        "loopback needs no credentials"
+    );
     let dir = tempfile::tempdir().unwrap();
     let token = dir.path().join("token");
     std::fs::write(&token, "ya29.test-token\n").unwrap();

@@ -38,12 +38,15 @@ pub fn is_loopback_host(host: &str) -> bool {
     if h.eq_ignore_ascii_case("localhost") {
         return true;
     }
-    h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    h.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
 }
 
 impl Auth {
     pub fn none() -> Self {
-        Auth { source: Source::None }
+        Auth {
+            source: Source::None,
+        }
     }
 
     pub fn token(token: impl Into<String>) -> Self {
@@ -60,7 +63,10 @@ impl Auth {
 
     pub fn from_token_file(path: &Path) -> Result<Self, ApiError> {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            ApiError::Auth(format!("cannot read access token file {}: {e}", path.display()))
+            ApiError::Auth(format!(
+                "cannot read access token file {}: {e}",
+                path.display()
+            ))
         })?;
         let token = text.trim();
         if token.is_empty() || token.contains(char::is_whitespace) {
@@ -74,7 +80,10 @@ impl Auth {
 
     /// Picks the source for `endpoint`: none for loopback unless a token file is given,
     /// and refuses to put a token on plain HTTP to anything but loopback.
-    pub fn for_endpoint(endpoint: &reqwest::Url, token_file: Option<&Path>) -> Result<Self, ApiError> {
+    pub fn for_endpoint(
+        endpoint: &reqwest::Url,
+        token_file: Option<&Path>,
+    ) -> Result<Self, ApiError> {
         let host = endpoint.host_str().unwrap_or("");
         let loopback = is_loopback_host(host);
         if endpoint.scheme() == "http" && !loopback {
@@ -149,10 +158,23 @@ mod tests {
 
     #[test]
     fn loopback_hosts() {
-        for h in ["127.0.0.1", "127.3.4.5", "localhost", "LOCALHOST", "[::1]", "::1"] {
+        for h in [
+            "127.0.0.1",
+            "127.3.4.5",
+            "localhost",
+            "LOCALHOST",
+            "[::1]",
+            "::1",
+        ] {
             assert!(is_loopback_host(h), "{h}");
         }
-        for h in ["10.0.0.1", "cloudaicompanion.googleapis.com", "localhost.evil.com", "0.0.0.0", ""] {
+        for h in [
+            "10.0.0.1",
+            "cloudaicompanion.googleapis.com",
+            "localhost.evil.com",
+            "0.0.0.0",
+            "",
+        ] {
             assert!(!is_loopback_host(h), "{h}");
         }
     }
@@ -160,8 +182,16 @@ mod tests {
     #[test]
     fn source_per_endpoint() {
         let url = |s: &str| reqwest::Url::parse(s).unwrap();
-        assert!(Auth::for_endpoint(&url("http://127.0.0.1:8080/"), None).unwrap().is_none());
-        assert!(Auth::for_endpoint(&url("http://[::1]:8080/"), None).unwrap().is_none());
+        assert!(
+            Auth::for_endpoint(&url("http://127.0.0.1:8080/"), None)
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            Auth::for_endpoint(&url("http://[::1]:8080/"), None)
+                .unwrap()
+                .is_none()
+        );
         let e = Auth::for_endpoint(&url("http://example.com/"), None).unwrap_err();
         assert!(e.to_string().contains("plain HTTP"), "{e}");
         let a = Auth::for_endpoint(&url("https://cloudaicompanion.googleapis.com/"), None).unwrap();

@@ -94,7 +94,9 @@ pub fn base_url(endpoint: &str) -> Result<Url, ApiError> {
         )));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(ApiError::Refused(format!("endpoint {endpoint:?} has no host")));
+        return Err(ApiError::Refused(format!(
+            "endpoint {endpoint:?} has no host"
+        )));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(ApiError::Refused(format!(
@@ -213,7 +215,10 @@ impl OperationsClient {
                 }
                 st.token = Some(page.next_page_token);
             }
-            Ok(Some((stream::iter(page.operations.into_iter().map(Ok::<_, ApiError>)), st)))
+            Ok(Some((
+                stream::iter(page.operations.into_iter().map(Ok::<_, ApiError>)),
+                st,
+            )))
         })
         .try_flatten()
         .boxed()
@@ -226,7 +231,9 @@ impl OperationsClient {
         filter: &str,
         page_size: u32,
     ) -> Result<Vec<Operation>, ApiError> {
-        self.list_stream(parent, filter, page_size).try_collect().await
+        self.list_stream(parent, filter, page_size)
+            .try_collect()
+            .await
     }
 
     /// `operations.get`.
@@ -262,7 +269,12 @@ impl OperationsClient {
                 query.push(("pageToken", token.clone()));
             }
             let page: ListLocationsResponse = self
-                .call(Method::GET, &format!("projects/{project}/locations"), &query, true)
+                .call(
+                    Method::GET,
+                    &format!("projects/{project}/locations"),
+                    &query,
+                    true,
+                )
                 .await?;
             out.extend(page.locations);
             if page.next_page_token.is_empty() {
@@ -319,7 +331,12 @@ impl OperationsClient {
         }
     }
 
-    async fn attempt(&self, method: &Method, url: &Url, query: &[(&str, String)]) -> Result<Vec<u8>, ApiError> {
+    async fn attempt(
+        &self,
+        method: &Method,
+        url: &Url,
+        query: &[(&str, String)],
+    ) -> Result<Vec<u8>, ApiError> {
         let inner = &self.inner;
         let mut req = inner.http.request(method.clone(), url.clone());
         if !query.is_empty() {
@@ -389,7 +406,10 @@ fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     };
     serde_json::from_slice(bytes).map_err(|e| {
         let head: String = String::from_utf8_lossy(&bytes[..bytes.len().min(120)]).into_owned();
-        ApiError::Decode(format!("{e} (body starts {:?})", crate::sanitize::one_line(&head)))
+        ApiError::Decode(format!(
+            "{e} (body starts {:?})",
+            crate::sanitize::one_line(&head)
+        ))
     })
 }
 
@@ -399,10 +419,28 @@ mod tests {
 
     #[test]
     fn base_urls() {
-        assert_eq!(base_url("https://cloudaicompanion.googleapis.com").unwrap().as_str(), "https://cloudaicompanion.googleapis.com/v1/");
-        assert_eq!(base_url("http://127.0.0.1:8080/").unwrap().as_str(), "http://127.0.0.1:8080/v1/");
-        assert_eq!(base_url("https://aiplatform.googleapis.com/v1beta1").unwrap().as_str(), "https://aiplatform.googleapis.com/v1beta1/");
-        for bad in ["ftp://x", "not a url", "https://x/?a=b", "file:///etc/passwd"] {
+        assert_eq!(
+            base_url("https://cloudaicompanion.googleapis.com")
+                .unwrap()
+                .as_str(),
+            "https://cloudaicompanion.googleapis.com/v1/"
+        );
+        assert_eq!(
+            base_url("http://127.0.0.1:8080/").unwrap().as_str(),
+            "http://127.0.0.1:8080/v1/"
+        );
+        assert_eq!(
+            base_url("https://aiplatform.googleapis.com/v1beta1")
+                .unwrap()
+                .as_str(),
+            "https://aiplatform.googleapis.com/v1beta1/"
+        );
+        for bad in [
+            "ftp://x",
+            "not a url",
+            "https://x/?a=b",
+            "file:///etc/passwd",
+        ] {
             assert!(base_url(bad).is_err(), "{bad}");
         }
     }

@@ -84,7 +84,9 @@ impl Code {
     }
 
     pub fn from_name(s: &str) -> Option<Code> {
-        ALL.iter().copied().find(|c| c.name().eq_ignore_ascii_case(s.trim()))
+        ALL.iter()
+            .copied()
+            .find(|c| c.name().eq_ignore_ascii_case(s.trim()))
     }
 
     /// The HTTP status Google serves for this code.
@@ -120,7 +122,7 @@ impl Code {
             501 => Code::Unimplemented,
             502 | 503 => Code::Unavailable,
             504 => Code::DeadlineExceeded,
-            400..=499 => Code::FailedPrecondition,
+            402 | 405..=408 | 410..=428 | 430..=498 => Code::FailedPrecondition,
             _ => Code::Unknown,
         }
     }
@@ -145,7 +147,10 @@ mod tests {
         }
         assert_eq!(Code::from_i32(99), Code::Unknown);
         assert_eq!(Code::from_i32(-1), Code::Unknown);
-        assert_eq!(Code::from_name("permission_denied"), Some(Code::PermissionDenied));
+        assert_eq!(
+            Code::from_name("permission_denied"),
+            Some(Code::PermissionDenied)
+        );
         assert_eq!(Code::from_name("nope"), None);
         for c in [
             Code::Unauthenticated,

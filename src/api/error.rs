@@ -222,7 +222,12 @@ fn from_text(http: u16, text: &str) -> StatusError {
 
 fn looks_like_html(t: &str) -> bool {
     let head: String = t.chars().take(200).collect::<String>().to_ascii_lowercase();
-    head.starts_with('<') && (head.contains("<html") || head.contains("<!doctype") || head.contains("<title") || head.contains("<body") || head.contains("<h1"))
+    head.starts_with('<')
+        && (head.contains("<html")
+            || head.contains("<!doctype")
+            || head.contains("<title")
+            || head.contains("<body")
+            || head.contains("<h1"))
 }
 
 fn between<'a>(t: &'a str, open: &str, close: &str) -> Option<&'a str> {
@@ -281,7 +286,10 @@ pub fn parse_retry_after(v: &str) -> Option<Duration> {
     }
     let when = jiff::fmt::rfc2822::parse(v).ok()?.timestamp();
     let now = jiff::Timestamp::now();
-    let secs = when.as_second().saturating_sub(now.as_second()).clamp(0, 3600);
+    let secs = when
+        .as_second()
+        .saturating_sub(now.as_second())
+        .clamp(0, 3600);
     Some(Duration::from_secs(secs as u64))
 }
 
@@ -325,12 +333,19 @@ mod tests {
         assert_eq!(e.reason.as_deref(), Some("IAM_PERMISSION_DENIED"));
         assert_eq!(e.retry_delay, Some(Duration::from_secs(53)));
         assert_eq!(e.details.len(), 2);
-        assert!(e.to_string().starts_with("PERMISSION_DENIED (HTTP 403): Permission"));
+        assert!(
+            e.to_string()
+                .starts_with("PERMISSION_DENIED (HTTP 403): Permission")
+        );
     }
 
     #[test]
     fn status_string_wins_over_http_status() {
-        let e = parse_error_body(400, None, br#"{"error": {"code": 400, "message": "m", "status": "FAILED_PRECONDITION"}}"#);
+        let e = parse_error_body(
+            400,
+            None,
+            br#"{"error": {"code": 400, "message": "m", "status": "FAILED_PRECONDITION"}}"#,
+        );
         assert_eq!(e.code, Code::FailedPrecondition);
         let e = parse_error_body(400, None, br#"{"error": {"code": 400, "message": "m"}}"#);
         assert_eq!(e.code, Code::InvalidArgument);
@@ -338,9 +353,16 @@ mod tests {
 
     #[test]
     fn bodies_that_are_not_an_envelope() {
-        let e = parse_error_body(502, None, b"upstream connect error or disconnect/reset before headers");
+        let e = parse_error_body(
+            502,
+            None,
+            b"upstream connect error or disconnect/reset before headers",
+        );
         assert_eq!(e.code, Code::Unavailable);
-        assert_eq!(e.message, "upstream connect error or disconnect/reset before headers");
+        assert_eq!(
+            e.message,
+            "upstream connect error or disconnect/reset before headers"
+        );
 
         let html = b"<!DOCTYPE html><html><head><title>Error 404 (Not Found)!!1</title></head><body><p>The requested URL was not found.</p></body></html>";
         let e = parse_error_body(404, None, html);
@@ -358,11 +380,19 @@ mod tests {
         assert_eq!(e.code, Code::Unavailable);
         assert_eq!(e.message, "HTTP 503 Service Unavailable");
 
-        let e = parse_error_body(401, None, br#"{"error": "invalid_token", "error_description": "expired"}"#);
+        let e = parse_error_body(
+            401,
+            None,
+            br#"{"error": "invalid_token", "error_description": "expired"}"#,
+        );
         assert_eq!(e.code, Code::Unauthenticated);
         assert_eq!(e.message, "invalid_token: expired");
 
-        let e = parse_error_body(500, None, br#"[{"error": {"code": 500, "message": "boom", "status": "INTERNAL"}}]"#);
+        let e = parse_error_body(
+            500,
+            None,
+            br#"[{"error": {"code": 500, "message": "boom", "status": "INTERNAL"}}]"#,
+        );
         assert_eq!(e.code, Code::Internal);
 
         let e = parse_error_body(500, None, br#"{"unexpected": true}"#);
@@ -387,6 +417,9 @@ mod tests {
         assert_eq!(e.retry_delay, Some(Duration::from_secs(7)));
         let e = parse_error_body(503, Some("garbage"), b"");
         assert_eq!(e.retry_delay, None);
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
     }
 }

@@ -13,8 +13,8 @@ pub use client::{ClientOptions, DEFAULT_ENDPOINT, ListQuery, OperationsClient};
 pub use code::Code;
 pub use error::{ApiError, StatusError};
 pub use model::{
-    ListLocationsResponse, ListOperationsResponse, Location, Metadata, Operation, OperationMetadata,
-    Outcome, Status,
+    ListLocationsResponse, ListOperationsResponse, Location, Metadata, Operation,
+    OperationMetadata, Outcome, Status,
 };
 pub use names::{LocationName, NameError, OperationName};
 pub use retry::RetryPolicy;

@@ -36,11 +36,23 @@ fn is_zero(n: &i32) -> bool {
 /// `google.rpc.Status`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Status {
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "is_zero")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "is_zero"
+    )]
     pub code: i32,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub message: String,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub details: Vec<Value>,
 }
 
@@ -64,19 +76,47 @@ impl Status {
 pub struct OperationMetadata {
     #[serde(rename = "@type")]
     pub type_url: String,
-    #[serde(default, with = "opt_timestamp", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "opt_timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub create_time: Option<Timestamp>,
-    #[serde(default, with = "opt_timestamp", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "opt_timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub end_time: Option<Timestamp>,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub target: String,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub verb: String,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub status_message: String,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "is_false")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "is_false"
+    )]
     pub requested_cancellation: bool,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub api_version: String,
     /// Fields this version does not know, kept so nothing is lost on the way through.
     #[serde(flatten)]
@@ -137,7 +177,11 @@ pub struct Operation {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "is_false")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "is_false"
+    )]
     pub done: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<Status>,
@@ -227,11 +271,23 @@ impl Operation {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListOperationsResponse {
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub operations: Vec<Operation>,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub next_page_token: String,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub unreachable: Vec<String>,
 }
 
@@ -241,11 +297,23 @@ pub struct ListOperationsResponse {
 pub struct Location {
     #[serde(default, deserialize_with = "nullable")]
     pub name: String,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub location_id: String,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub display_name: String,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub labels: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Value>,
@@ -255,9 +323,17 @@ pub struct Location {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListLocationsResponse {
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub locations: Vec<Location>,
-    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub next_page_token: String,
 }
 
@@ -281,7 +357,10 @@ mod tests {
         assert_eq!(op.verb(), "create");
         assert_eq!(op.location(), "us-central1");
         assert_eq!(op.project(), "P");
-        assert_eq!(op.id(), "operation-1737646069712-62c6140bb04bb-49261230-43701daf");
+        assert_eq!(
+            op.id(),
+            "operation-1737646069712-62c6140bb04bb-49261230-43701daf"
+        );
         assert!(op.requested_cancellation());
         assert!(op.create_time().is_some());
         let again: Operation = serde_json::from_str(&serde_json::to_string(&op).unwrap()).unwrap();
@@ -289,7 +368,10 @@ mod tests {
         // Defaults are omitted on the way out, as proto3 JSON does.
         let out = serde_json::to_value(&op).unwrap();
         assert!(out["error"].get("details").is_none());
-        assert_eq!(out["metadata"]["createTime"], "2025-01-23T15:27:50.076075570Z");
+        assert_eq!(
+            out["metadata"]["createTime"],
+            "2025-01-23T15:27:50.076075570Z"
+        );
         assert_eq!(out["metadata"]["endTime"], "2025-01-23T15:29:01.500000000Z");
     }
 
@@ -340,7 +422,11 @@ mod tests {
             done: true,
             ..Default::default()
         };
-        assert_eq!(op.outcome(), Outcome::Succeeded, "done with neither error nor response");
+        assert_eq!(
+            op.outcome(),
+            Outcome::Succeeded,
+            "done with neither error nor response"
+        );
         op.error = Some(Status::new(Code::FailedPrecondition, "boom"));
         assert_eq!(op.outcome(), Outcome::Failed);
         op.error = Some(Status::new(Code::Ok, ""));

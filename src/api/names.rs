@@ -46,7 +46,21 @@ fn allowed(c: char) -> bool {
     c.is_ascii_graphic()
         && !matches!(
             c,
-            '/' | '?' | '#' | '%' | ':' | '\\' | '"' | '<' | '>' | '[' | ']' | '{' | '}' | '|' | '^' | '`'
+            '/' | '?'
+                | '#'
+                | '%'
+                | ':'
+                | '\\'
+                | '"'
+                | '<'
+                | '>'
+                | '['
+                | ']'
+                | '{'
+                | '}'
+                | '|'
+                | '^'
+                | '`'
         )
 }
 
@@ -167,10 +181,16 @@ mod tests {
         assert_eq!(n.to_string(), s);
         assert_eq!(n.project(), "my-proj");
         assert_eq!(n.location(), "us-central1");
-        assert_eq!(n.id(), "operation-1737646069712-62c6140bb04bb-49261230-43701daf");
+        assert_eq!(
+            n.id(),
+            "operation-1737646069712-62c6140bb04bb-49261230-43701daf"
+        );
         let l = LocationName::parse("projects/p/locations/-").unwrap();
         assert_eq!(l.location(), "-");
-        assert_eq!(l.operation("x").unwrap().to_string(), "projects/p/locations/-/operations/x");
+        assert_eq!(
+            l.operation("x").unwrap().to_string(),
+            "projects/p/locations/-/operations/x"
+        );
     }
 
     #[test]
@@ -208,7 +228,8 @@ mod tests {
 
     #[test]
     fn errors_never_echo_control_characters() {
-        let e = OperationName::parse("projects/p/locations/l/operations/a\u{1b}]0;pwned\u{7}").unwrap_err();
+        let e = OperationName::parse("projects/p/locations/l/operations/a\u{1b}]0;pwned\u{7}")
+            .unwrap_err();
         let msg = e.to_string();
         assert!(!msg.chars().any(|c| c.is_control()), "{msg:?}");
         assert!(msg.contains("U+001B"), "{msg}");

@@ -83,7 +83,10 @@ mod tests {
             assert_eq!(retry_after(&s(http), true), None, "{http}");
         }
         let with_delay = ApiError::from(parse_error_body(429, Some("3"), b""));
-        assert_eq!(retry_after(&with_delay, false), Some(Duration::from_secs(3)));
+        assert_eq!(
+            retry_after(&with_delay, false),
+            Some(Duration::from_secs(3))
+        );
         assert!(retry_after(&ApiError::Transport("refused".into()), false).is_some());
         assert!(retry_after(&ApiError::Timeout(Duration::from_secs(1)), true).is_some());
         assert!(retry_after(&ApiError::Timeout(Duration::from_secs(1)), false).is_none());

@@ -28,7 +28,11 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
     if frac.len() > 9 {
         return None;
     }
-    let secs: u64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let secs: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
     let nanos: u32 = if frac.is_empty() {
         0
     } else {
@@ -63,9 +67,9 @@ pub mod opt_timestamp {
         match raw {
             None => Ok(None),
             Some(s) if s.is_empty() => Ok(None),
-            Some(s) => parse_timestamp(&s)
-                .map(Some)
-                .ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 timestamp: {s:?}"))),
+            Some(s) => parse_timestamp(&s).map(Some).ok_or_else(|| {
+                serde::de::Error::custom(format!("not an RFC 3339 timestamp: {s:?}"))
+            }),
         }
     }
 }
@@ -99,7 +103,7 @@ pub fn parse_human_duration(s: &str) -> Result<Duration, String> {
         "h" => value * 3600.0,
         other => return Err(format!("{s:?}: unknown unit {other:?} (use ms, s, m or h)")),
     };
-    if !secs.is_finite() || secs < 0.0 || secs > 1e9 {
+    if !secs.is_finite() || !(0.0..=1e9).contains(&secs) {
         return Err(format!("{s:?} is out of range"));
     }
     Ok(Duration::from_secs_f64(secs))
@@ -133,7 +137,10 @@ mod tests {
     fn durations_in_google_form() {
         assert_eq!(parse_duration("3.5s"), Some(Duration::from_millis(3500)));
         assert_eq!(parse_duration("53s"), Some(Duration::from_secs(53)));
-        assert_eq!(parse_duration("0.000000001s"), Some(Duration::from_nanos(1)));
+        assert_eq!(
+            parse_duration("0.000000001s"),
+            Some(Duration::from_nanos(1))
+        );
         assert_eq!(parse_duration(".5s"), Some(Duration::from_millis(500)));
         for bad in ["", "s", "3", "-1s", "1.5ms", "1e3s", "1.0000000001s", "abc"] {
             assert_eq!(parse_duration(bad), None, "{bad}");
@@ -153,10 +160,16 @@ mod tests {
 
     #[test]
     fn human_durations() {
-        assert_eq!(parse_human_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(
+            parse_human_duration("500ms"),
+            Ok(Duration::from_millis(500))
+        );
         assert_eq!(parse_human_duration("5s"), Ok(Duration::from_secs(5)));
         assert_eq!(parse_human_duration("2m"), Ok(Duration::from_secs(120)));
-        assert_eq!(parse_human_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(
+            parse_human_duration("1.5s"),
+            Ok(Duration::from_millis(1500))
+        );
         assert!(parse_human_duration("5 parsecs").is_err());
         assert!(parse_human_duration("-1s").is_err());
     }

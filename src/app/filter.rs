@@ -128,7 +128,9 @@ impl Filter {
                         let st = normalise_state(s.state);
                         // `state=active` is every state that is not finished.
                         values.iter().any(|v| {
-                            *v == st || (v == "active" && matches!(st.as_str(), "running" | "cancelling"))
+                            *v == st
+                                || (v == "active"
+                                    && matches!(st.as_str(), "running" | "cancelling"))
                         })
                     }
                     Field::Verb => values.iter().any(|v| s.verb.eq_ignore_ascii_case(v)),
@@ -146,7 +148,8 @@ fn contains_ci(haystack: &str, needle_lower: &str) -> bool {
         let h = haystack.as_bytes();
         let n = needle_lower.as_bytes();
         return n.is_empty()
-            || h.windows(n.len()).any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b));
+            || h.windows(n.len())
+                .any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b));
     }
     haystack.to_lowercase().contains(needle_lower)
 }
@@ -161,7 +164,11 @@ mod tests {
             verb,
             location,
             project: "prod-1",
-            text: ["projects/prod-1/locations/x/operations/op-1", "…/codeRepositoryIndexes/idx-Payments", ""],
+            text: [
+                "projects/prod-1/locations/x/operations/op-1",
+                "…/codeRepositoryIndexes/idx-Payments",
+                "",
+            ],
         }
     }
 
@@ -185,8 +192,16 @@ mod tests {
 
     #[test]
     fn errors_name_the_problem() {
-        assert!(Filter::parse("colour=red").unwrap_err().0.contains("colour"));
+        assert!(
+            Filter::parse("colour=red")
+                .unwrap_err()
+                .0
+                .contains("colour")
+        );
         assert!(Filter::parse("state=").is_err());
-        assert_eq!(Filter::parse("  verb=create ").unwrap().as_str(), "verb=create");
+        assert_eq!(
+            Filter::parse("  verb=create ").unwrap().as_str(),
+            "verb=create"
+        );
     }
 }

@@ -48,7 +48,9 @@ impl ServeError {
             ..ServeError::new(
                 Code::PermissionDenied,
                 "IAM_PERMISSION_DENIED",
-                format!("Permission '{permission}' denied on resource '{full}' (or it may not exist)."),
+                format!(
+                    "Permission '{permission}' denied on resource '{full}' (or it may not exist)."
+                ),
             )
         }
     }
@@ -105,7 +107,8 @@ impl ServeError {
 
 impl IntoResponse for ServeError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut resp = (status, axum::Json(self.body())).into_response();
         // Retry-After only on 429/503 (gcloud retries anything that carries it), and only
         // when the delay is at least a second, the header's resolution.

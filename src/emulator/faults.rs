@@ -62,7 +62,9 @@ pub fn parse_error_codes(s: &str) -> Result<Vec<u16>, String> {
 pub fn parse_rate(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
-        _ => Err(format!("{s:?}: the error rate is a probability between 0 and 1")),
+        _ => Err(format!(
+            "{s:?}: the error rate is a probability between 0 and 1"
+        )),
     }
 }
 
@@ -72,7 +74,10 @@ mod tests {
 
     #[test]
     fn parsing_fault_flags() {
-        assert_eq!(parse_fail_location("europe-west1=403"), Ok(("europe-west1".into(), 403)));
+        assert_eq!(
+            parse_fail_location("europe-west1=403"),
+            Ok(("europe-west1".into(), 403))
+        );
         assert!(parse_fail_location("europe-west1").is_err());
         assert!(parse_fail_location("x=200").is_err());
         assert!(parse_fail_location("=503").is_err());

@@ -14,7 +14,6 @@ pub use faults::Faults;
 pub use scenario::Scenario;
 pub use server::Stats;
 
-
 use crate::api::Operation;
 use server::Shared;
 use std::net::SocketAddr;

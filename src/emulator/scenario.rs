@@ -1,8 +1,8 @@
 //! Populations: the live `demo` and the frozen, seeded `static` world.
 
 use super::world::{CancelBehaviour, Ended, Fate, LocationState, OpRecord, ProjectState};
-use crate::api::model::Status;
 use crate::api::Code;
+use crate::api::model::Status;
 use jiff::{SignedDuration, Timestamp};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -66,14 +66,33 @@ pub const ARCHETYPES: [Archetype; 8] = [
 ];
 
 const FAILURES: [(Code, &str); 3] = [
-    (Code::FailedPrecondition, "Repository group has repositories that are still being indexed."),
-    (Code::Internal, "Internal error encountered while indexing the repository."),
-    (Code::InvalidArgument, "KMS key projects/kms-proj/locations/us/keyRings/r/cryptoKeys/k is not accessible."),
+    (
+        Code::FailedPrecondition,
+        "Repository group has repositories that are still being indexed.",
+    ),
+    (
+        Code::Internal,
+        "Internal error encountered while indexing the repository.",
+    ),
+    (
+        Code::InvalidArgument,
+        "KMS key projects/kms-proj/locations/us/keyRings/r/cryptoKeys/k is not accessible.",
+    ),
 ];
 
 const NAMES: [&str; 12] = [
-    "payments", "frontend", "checkout", "search", "ledger", "mobile", "infra", "ml-models",
-    "docs", "billing", "auth", "analytics",
+    "payments",
+    "frontend",
+    "checkout",
+    "search",
+    "ledger",
+    "mobile",
+    "infra",
+    "ml-models",
+    "docs",
+    "billing",
+    "auth",
+    "analytics",
 ];
 
 pub struct Generator {
@@ -101,17 +120,23 @@ impl Generator {
         let n = self.rng.random_range(1..=40);
         let (target, kind) = if location == "global" {
             (
-                format!("projects/{project}/locations/global/geminiGcpEnablementSettings/gcp-{name}/settingBindings/sb-{name}-{n}"),
+                format!(
+                    "projects/{project}/locations/global/geminiGcpEnablementSettings/gcp-{name}/settingBindings/sb-{name}-{n}"
+                ),
                 "SettingBinding",
             )
         } else if self.rng.random_bool(0.3) {
             (
-                format!("projects/{project}/locations/{location}/codeRepositoryIndexes/idx-{name}/repositoryGroups/grp-{n}"),
+                format!(
+                    "projects/{project}/locations/{location}/codeRepositoryIndexes/idx-{name}/repositoryGroups/grp-{n}"
+                ),
                 "RepositoryGroup",
             )
         } else {
             (
-                format!("projects/{project}/locations/{location}/codeRepositoryIndexes/idx-{name}-{n}"),
+                format!(
+                    "projects/{project}/locations/{location}/codeRepositoryIndexes/idx-{name}-{n}"
+                ),
                 "CodeRepositoryIndex",
             )
         };
@@ -123,7 +148,7 @@ impl Generator {
         format!(
             "operation-{}-{:013x}-{:08x}-{:08x}",
             created.as_millisecond(),
-            self.rng.random::<u64>() & 0x1fff_ffff_ffff_f,
+            self.rng.random::<u64>() & 0x0001_ffff_ffff_ffff,
             self.rng.random::<u32>(),
             self.rng.random::<u32>()
         )
@@ -150,7 +175,11 @@ impl Generator {
         // In the frozen world running operations never finish and cancels act at once; in the
         // live one most running operations finish a while from now, and cancels take seconds.
         let (finish_at, honour) = if self.live {
-            let finish = if self.rng.random_bool(0.2) { None } else { Some(now + self.secs(20, 600)) };
+            let finish = if self.rng.random_bool(0.2) {
+                None
+            } else {
+                Some(now + self.secs(20, 600))
+            };
             (finish, self.secs(2, 6))
         } else {
             (None, SignedDuration::ZERO)
@@ -162,7 +191,11 @@ impl Generator {
             verb,
             target,
             response_type,
-            fate: if self.live && self.rng.random_bool(0.15) { self.failure() } else { Fate::Succeed },
+            fate: if self.live && self.rng.random_bool(0.15) {
+                self.failure()
+            } else {
+                Fate::Succeed
+            },
             finish_at,
             cancel: CancelBehaviour::Honour(honour),
             cancel_requested: None,
@@ -175,10 +208,17 @@ impl Generator {
             Archetype::RunningIgnoresCancel => rec.cancel = CancelBehaviour::Ignore,
             Archetype::RunningUnimplemented => rec.cancel = CancelBehaviour::Unimplemented,
             Archetype::RunningPermissionDenied => rec.cancel = CancelBehaviour::PermissionDenied,
-            Archetype::Succeeded => rec.ended = Some(Ended { at: end, error: None }),
+            Archetype::Succeeded => {
+                rec.ended = Some(Ended {
+                    at: end,
+                    error: None,
+                })
+            }
             Archetype::Failed => {
                 let fate = self.failure();
-                let Fate::Fail(code, msg) = &fate else { unreachable!() };
+                let Fate::Fail(code, msg) = &fate else {
+                    unreachable!()
+                };
                 rec.ended = Some(Ended {
                     at: end,
                     error: Some(Status::new(*code, msg.clone())),
@@ -195,7 +235,10 @@ impl Generator {
             Archetype::SucceededDespiteCancel => {
                 rec.cancel = CancelBehaviour::Ignore;
                 rec.cancel_requested = Some(end - SignedDuration::from_secs(5));
-                rec.ended = Some(Ended { at: end, error: None });
+                rec.ended = Some(Ended {
+                    at: end,
+                    error: None,
+                });
             }
         }
         if rec.ended.is_some() {
@@ -277,9 +320,8 @@ mod tests {
     #[test]
     fn static_population_is_seeded_and_complete() {
         let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
-        let make = |seed| {
-            Generator::new(seed, false).populate(&project_ids(1), &location_ids(2), 8, now)
-        };
+        let make =
+            |seed| Generator::new(seed, false).populate(&project_ids(1), &location_ids(2), 8, now);
         let a = make(7);
         let b = make(7);
         let ids = |w: &BTreeMap<String, ProjectState>| -> Vec<String> {

@@ -84,8 +84,14 @@ pub(crate) fn router(shared: AppState) -> Router {
     Router::new()
         .route("/v1/projects/{project}/locations", any(locations))
         .route("/v1/projects/{project}/locations/{location}", any(location))
-        .route("/v1/projects/{project}/locations/{location}/operations", any(operations))
-        .route("/v1/projects/{project}/locations/{location}/operations/{op}", any(operation))
+        .route(
+            "/v1/projects/{project}/locations/{location}/operations",
+            any(operations),
+        )
+        .route(
+            "/v1/projects/{project}/locations/{location}/operations/{op}",
+            any(operation),
+        )
         .fallback(unknown_path)
         .layer(middleware::from_fn_with_state(shared.clone(), faults))
         .with_state(shared)
@@ -102,8 +108,9 @@ async fn faults(State(s): State<AppState>, req: Request, next: Next) -> Response
         } else {
             f.jitter.mul_f64(rng.random::<f64>())
         };
-        let inject = (f.error_rate > 0.0 && !f.error_codes.is_empty() && rng.random_bool(f.error_rate))
-            .then(|| f.error_codes[rng.random_range(0..f.error_codes.len())]);
+        let inject =
+            (f.error_rate > 0.0 && !f.error_codes.is_empty() && rng.random_bool(f.error_rate))
+                .then(|| f.error_codes[rng.random_range(0..f.error_codes.len())]);
         (f.latency + jitter, inject)
     };
     if !delay.is_zero() {
@@ -125,8 +132,18 @@ async fn faults(State(s): State<AppState>, req: Request, next: Next) -> Response
 
 /// Google's system parameters, accepted everywhere and ignored.
 const SYSTEM_PARAMS: [&str; 12] = [
-    "alt", "$alt", "prettyPrint", "$prettyPrint", "fields", "$fields", "$.xgafv", "key",
-    "quotaUser", "access_token", "oauth_token", "callback",
+    "alt",
+    "$alt",
+    "prettyPrint",
+    "$prettyPrint",
+    "fields",
+    "$fields",
+    "$.xgafv",
+    "key",
+    "quotaUser",
+    "access_token",
+    "oauth_token",
+    "callback",
 ];
 
 struct Params(Vec<(String, String)>);
@@ -137,7 +154,9 @@ impl Params {
         for (k, v) in &self.0 {
             if SYSTEM_PARAMS.contains(&k.as_str()) {
                 if (k == "prettyPrint" || k == "$prettyPrint") && parse_bool(v).is_none() {
-                    return Err(ServeError::invalid(format!("Invalid value for {k}: {v:?}.")));
+                    return Err(ServeError::invalid(format!(
+                        "Invalid value for {k}: {v:?}."
+                    )));
                 }
                 continue;
             }
@@ -151,7 +170,12 @@ impl Params {
     }
 
     fn get(&self, k: &str) -> &str {
-        self.0.iter().rev().find(|(key, _)| key == k).map(|(_, v)| v.as_str()).unwrap_or("")
+        self.0
+            .iter()
+            .rev()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
     }
 
     fn page_size(&self) -> Result<usize, ServeError> {
@@ -198,7 +222,9 @@ async fn locations(
         return Err(ServeError::invalid("Filtering locations is not supported."));
     }
     s.count("locations.list");
-    let page = s.world().list_locations(&project, q.page_size()?, q.get("pageToken"))?;
+    let page = s
+        .world()
+        .list_locations(&project, q.page_size()?, q.get("pageToken"))?;
     Ok(json(&page))
 }
 
@@ -249,7 +275,13 @@ async fn operations(
         },
     }
     s.count("list");
-    let page = s.world().list(&project, &location, q.get("filter"), q.page_size()?, q.get("pageToken"))?;
+    let page = s.world().list(
+        &project,
+        &location,
+        q.get("filter"),
+        q.page_size()?,
+        q.get("pageToken"),
+    )?;
     Ok(json(&page))
 }
 
@@ -266,7 +298,8 @@ async fn operation(
         Some((id, verb)) => (id.to_string(), Some(verb.to_string())),
         None => (op.clone(), None),
     };
-    let name = OperationName::new(&project, &location, &id).map_err(|e| ServeError::invalid(e.to_string()))?;
+    let name = OperationName::new(&project, &location, &id)
+        .map_err(|e| ServeError::invalid(e.to_string()))?;
     match (&method, custom.as_deref()) {
         (&Method::GET, None) => {
             s.count("get");
@@ -302,7 +335,9 @@ fn check_empty_request(body: &[u8]) -> Result<(), ServeError> {
                 "Invalid JSON payload received. Unknown name \"{k}\": Cannot find field."
             ))),
         },
-        _ => Err(ServeError::invalid("Invalid JSON payload received. Expected an object.")),
+        _ => Err(ServeError::invalid(
+            "Invalid JSON payload received. Expected an object.",
+        )),
     }
 }
 

@@ -3,8 +3,8 @@
 use super::envelope::ServeError;
 use super::scenario::{Generator, Scenario, location_ids, project_ids};
 use super::world::{CancelBehaviour, LocationState, ProjectState, display_name};
-use crate::api::model::{ListLocationsResponse, ListOperationsResponse, Location, Operation};
 use crate::api::Code;
+use crate::api::model::{ListLocationsResponse, ListOperationsResponse, Location, Operation};
 use jiff::{SignedDuration, Timestamp};
 use std::collections::BTreeMap;
 
@@ -47,7 +47,9 @@ struct Cursor {
 const TOKEN_SALT: u64 = 0x5eed_1e55_c0ff_ee00;
 
 fn fnv(s: &str) -> u32 {
-    s.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193))
+    s.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ b as u32).wrapping_mul(0x0100_0193)
+    })
 }
 
 fn encode_token(c: Cursor) -> String {
@@ -130,7 +132,8 @@ impl World {
             Clock::Real
         } else {
             let t = cfg.frozen_at.unwrap_or_else(|| {
-                Timestamp::from_second(Timestamp::now().as_second()).unwrap_or(Timestamp::UNIX_EPOCH)
+                Timestamp::from_second(Timestamp::now().as_second())
+                    .unwrap_or(Timestamp::UNIX_EPOCH)
             });
             Clock::Frozen(t)
         };
@@ -155,14 +158,25 @@ impl World {
         self.clock.now()
     }
 
-    fn project(&mut self, project: &str, permission: &str, resource: &str) -> Result<&mut ProjectState, ServeError> {
+    fn project(
+        &mut self,
+        project: &str,
+        permission: &str,
+        resource: &str,
+    ) -> Result<&mut ProjectState, ServeError> {
         self.projects
             .get_mut(project)
             .ok_or_else(|| ServeError::permission_denied(permission, resource))
     }
 
     /// The location, brought up to now: spawned operations added, finished ones ended.
-    fn location(&mut self, project: &str, location: &str, permission: &str, resource: &str) -> Result<&mut LocationState, ServeError> {
+    fn location(
+        &mut self,
+        project: &str,
+        location: &str,
+        permission: &str,
+        resource: &str,
+    ) -> Result<&mut LocationState, ServeError> {
         let now = self.now();
         let live = self.live;
         let keep = self.keep;
@@ -172,7 +186,9 @@ impl World {
             .get_mut(project)
             .ok_or_else(|| ServeError::permission_denied(permission, resource))?;
         let ls = ps.locations.get_mut(location).ok_or_else(|| {
-            ServeError::not_found(format!("Location \"projects/{project}/locations/{location}\" was not found."))
+            ServeError::not_found(format!(
+                "Location \"projects/{project}/locations/{location}\" was not found."
+            ))
         })?;
         if live {
             while let Some(at) = ls.next_spawn.filter(|t| *t <= now) {
@@ -226,7 +242,12 @@ impl World {
             decode_token(token, request_hash)?
         };
         let empty_pages = self.empty_pages;
-        let ls = self.location(project, location, "cloudaicompanion.operations.list", &parent)?;
+        let ls = self.location(
+            project,
+            location,
+            "cloudaicompanion.operations.list",
+            &parent,
+        )?;
         if cursor.empty_next {
             return Ok(ListOperationsResponse {
                 next_page_token: encode_token(Cursor {
@@ -273,7 +294,13 @@ impl World {
         })
     }
 
-    fn find(&mut self, project: &str, location: &str, id: &str, permission: &str) -> Result<(&mut LocationState, u64), ServeError> {
+    fn find(
+        &mut self,
+        project: &str,
+        location: &str,
+        id: &str,
+        permission: &str,
+    ) -> Result<(&mut LocationState, u64), ServeError> {
         let name = format!("projects/{project}/locations/{location}/operations/{id}");
         let ls = self.location(project, location, permission, &name)?;
         let seq = ls
@@ -285,7 +312,12 @@ impl World {
         Ok((ls, seq))
     }
 
-    pub fn get(&mut self, project: &str, location: &str, id: &str) -> Result<Operation, ServeError> {
+    pub fn get(
+        &mut self,
+        project: &str,
+        location: &str,
+        id: &str,
+    ) -> Result<Operation, ServeError> {
         let (ls, seq) = self.find(project, location, id, "cloudaicompanion.operations.get")?;
         Ok(ls.ops[&seq].view(&format!("projects/{project}/locations/{location}")))
     }
@@ -296,7 +328,9 @@ impl World {
         let name = format!("projects/{project}/locations/{location}/operations/{id}");
         let (ls, seq) = self.find(project, location, id, "cloudaicompanion.operations.cancel")?;
         let Some(op) = ls.ops.get_mut(&seq) else {
-            return Err(ServeError::not_found(format!("Operation \"{name}\" not found.")));
+            return Err(ServeError::not_found(format!(
+                "Operation \"{name}\" not found."
+            )));
         };
         match op.cancel {
             CancelBehaviour::Unimplemented => {
@@ -307,7 +341,10 @@ impl World {
                 ));
             }
             CancelBehaviour::PermissionDenied => {
-                return Err(ServeError::permission_denied("cloudaicompanion.operations.cancel", &name));
+                return Err(ServeError::permission_denied(
+                    "cloudaicompanion.operations.cancel",
+                    &name,
+                ));
             }
             _ => {}
         }
@@ -344,7 +381,12 @@ impl World {
         }
     }
 
-    pub fn list_locations(&mut self, project: &str, page_size: usize, token: &str) -> Result<ListLocationsResponse, ServeError> {
+    pub fn list_locations(
+        &mut self,
+        project: &str,
+        page_size: usize,
+        token: &str,
+    ) -> Result<ListLocationsResponse, ServeError> {
         let resource = format!("projects/{project}");
         let ps = self.project(project, "cloudaicompanion.locations.list", &resource)?;
         let page_size = match page_size {
@@ -354,8 +396,7 @@ impl World {
         let start = if token.is_empty() {
             0
         } else {
-            decode_token(token, fnv(&resource))
-                .map(|c| c.after_seq as usize)?
+            decode_token(token, fnv(&resource)).map(|c| c.after_seq as usize)?
         };
         let all = &ps.location_order;
         let end = (start + page_size).min(all.len());
@@ -382,7 +423,12 @@ impl World {
 
     pub fn get_location(&mut self, project: &str, location: &str) -> Result<Location, ServeError> {
         let resource = format!("projects/{project}/locations/{location}");
-        self.location(project, location, "cloudaicompanion.locations.get", &resource)?;
+        self.location(
+            project,
+            location,
+            "cloudaicompanion.locations.get",
+            &resource,
+        )?;
         Ok(Self::location_resource(project, location))
     }
 
@@ -402,7 +448,11 @@ mod tests {
 
     #[test]
     fn tokens_are_opaque_and_bound_to_the_request() {
-        let c = Cursor { after_seq: 42, request_hash: fnv("a"), empty_next: false };
+        let c = Cursor {
+            after_seq: 42,
+            request_hash: fnv("a"),
+            empty_next: false,
+        };
         let t = encode_token(c);
         assert!(!t.contains("42"));
         assert_eq!(decode_token(&t, fnv("a")), Ok(c));

@@ -1,8 +1,10 @@
 //! The emulator's state: projects, locations and operations that move on a clock.
 
-use crate::api::model::{EMPTY_TYPE, GEMINI_METADATA_TYPE, Metadata, Operation, OperationMetadata, Status};
-use crate::api::time::format_timestamp;
 use crate::api::Code;
+use crate::api::model::{
+    EMPTY_TYPE, GEMINI_METADATA_TYPE, Metadata, Operation, OperationMetadata, Status,
+};
+use crate::api::time::format_timestamp;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;

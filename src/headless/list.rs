@@ -2,8 +2,8 @@
 
 use super::output::{self, CliError, note};
 use super::{CONCURRENCY, Context};
-use crate::api::time::coarse_age;
 use crate::api::Operation;
+use crate::api::time::coarse_age;
 use crate::app::filter::{Filter, Subject};
 use crate::cli::{Format, ListArgs};
 use futures::stream::{self, StreamExt};
@@ -70,8 +70,18 @@ pub async fn run(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
     }
     ops.retain(|o| filter.matches(&subject(o)));
     ops.sort_by(|x, y| {
-        (x.project(), x.location(), std::cmp::Reverse(x.create_time()), &x.name)
-            .cmp(&(y.project(), y.location(), std::cmp::Reverse(y.create_time()), &y.name))
+        (
+            x.project(),
+            x.location(),
+            std::cmp::Reverse(x.create_time()),
+            &x.name,
+        )
+            .cmp(&(
+                y.project(),
+                y.location(),
+                std::cmp::Reverse(y.create_time()),
+                &y.name,
+            ))
     });
     match a.format {
         Format::Json => output::print_json_pretty(&ops)?,
@@ -82,7 +92,11 @@ pub async fn run(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
             let rows: Vec<Vec<String>> = ops
                 .iter()
                 .map(|o| {
-                    let target = if tty { shorten_left(o.target(), 48) } else { o.target().to_string() };
+                    let target = if tty {
+                        shorten_left(o.target(), 48)
+                    } else {
+                        o.target().to_string()
+                    };
                     vec![
                         o.outcome().word().to_string(),
                         o.location().to_string(),
@@ -93,7 +107,10 @@ pub async fn run(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
                     ]
                 })
                 .collect();
-            output::print_table(&["STATE", "LOCATION", "VERB", "TARGET", "AGE", "NAME"], &rows)?;
+            output::print_table(
+                &["STATE", "LOCATION", "VERB", "TARGET", "AGE", "NAME"],
+                &rows,
+            )?;
         }
     }
     for (what, e) in &errors {
@@ -102,7 +119,9 @@ pub async fn run(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
     match errors.len() {
         0 => Ok(()),
         n if n == attempted => Err(CliError::fatal(format!("every target failed ({n})"))),
-        n => Err(CliError::partial(format!("{n} of {attempted} targets failed"))),
+        n => Err(CliError::partial(format!(
+            "{n} of {attempted} targets failed"
+        ))),
     }
 }
 
@@ -113,6 +132,9 @@ mod tests {
     #[test]
     fn shortening_keeps_the_tail() {
         assert_eq!(shorten_left("abc", 5), "abc");
-        assert_eq!(shorten_left("projects/p/locations/l/codeRepositoryIndexes/idx-a", 12), "…dexes/idx-a");
+        assert_eq!(
+            shorten_left("projects/p/locations/l/codeRepositoryIndexes/idx-a", 12),
+            "…dexes/idx-a"
+        );
     }
 }

@@ -28,12 +28,15 @@ pub struct Context {
 }
 
 impl Context {
-    pub async fn new(g: &Global) -> Result<Context, CliError> {
+    /// `needs_projects`: the command works on projects (list) rather than on named operations.
+    pub async fn new(g: &Global, needs_projects: bool) -> Result<Context, CliError> {
         let mut demo = None;
         let mut projects = g.projects.clone();
         let endpoint = if g.demo {
             if g.endpoint.is_some() {
-                return Err(CliError::usage("--demo and --endpoint cannot be used together"));
+                return Err(CliError::usage(
+                    "--demo and --endpoint cannot be used together",
+                ));
             }
             let cfg = EmulatorConfig::new(Scenario::Demo);
             if projects.is_empty() {
@@ -50,7 +53,7 @@ impl Context {
                 .clone()
                 .unwrap_or_else(|| crate::api::DEFAULT_ENDPOINT.to_string())
         };
-        if projects.is_empty() {
+        if projects.is_empty() && needs_projects {
             return Err(CliError::usage(
                 "no project: pass --project ID (or --demo to try the built-in emulator)",
             ));
@@ -91,7 +94,11 @@ impl Context {
             let targets = self
                 .projects
                 .iter()
-                .flat_map(|p| self.locations.iter().filter_map(move |l| LocationName::new(p, l).ok()))
+                .flat_map(|p| {
+                    self.locations
+                        .iter()
+                        .filter_map(move |l| LocationName::new(p, l).ok())
+                })
                 .collect();
             return (targets, Vec::new());
         }
@@ -137,12 +144,16 @@ pub async fn run(g: &Global, command: Command) -> Result<(), CliError> {
     if let Command::Emulator(_) = command {
         return Err(CliError::usage("the emulator is started by main"));
     }
-    let ctx = Context::new(g).await?;
+    let ctx = Context::new(g, matches!(command, Command::List(_))).await?;
     match command {
         Command::List(a) => list::run(&ctx, &a).await,
         Command::Describe { name } => {
             let name = ctx.resolve(&name)?;
-            let op = ctx.client.get(&name).await.map_err(|e| CliError::api(&name.to_string(), &e))?;
+            let op = ctx
+                .client
+                .get(&name)
+                .await
+                .map_err(|e| CliError::api(&name.to_string(), &e))?;
             output::print_json_pretty(&op)
         }
         Command::Cancel(a) => mutate::run(&ctx, &a, mutate::Kind::Cancel).await,

@@ -62,7 +62,11 @@ impl Report {
     }
 
     fn from_error(name: &OperationName, e: &ApiError) -> Self {
-        let result = if e.status().is_some() { Result_::Refused } else { Result_::Failed };
+        let result = if e.status().is_some() {
+            Result_::Refused
+        } else {
+            Result_::Failed
+        };
         Report {
             code: e.code().map(|c| c.name().to_string()),
             message: e.to_string(),
@@ -81,13 +85,18 @@ fn confirm(prompt: &str) -> Result<bool, CliError> {
     std::io::stdin()
         .read_line(&mut line)
         .map_err(|e| CliError::fatal(format!("cannot read the answer: {e}")))?;
-    Ok(matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+    Ok(matches!(
+        line.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
 }
 
 pub async fn run(ctx: &Context, a: &MutateArgs, kind: Kind) -> Result<(), CliError> {
     let verb = kind.verb();
     if ctx.read_only && !a.dry_run {
-        return Err(CliError::usage(format!("read-only mode: refusing to {verb} anything")));
+        return Err(CliError::usage(format!(
+            "read-only mode: refusing to {verb} anything"
+        )));
     }
     let mut names: Vec<OperationName> = Vec::new();
     for n in &a.names {
@@ -98,23 +107,26 @@ pub async fn run(ctx: &Context, a: &MutateArgs, kind: Kind) -> Result<(), CliErr
     }
 
     // Never act on what a list or a filter said: look at each operation itself first.
-    let looked: Vec<(OperationName, Result<Operation, ApiError>)> = stream::iter(names.iter().cloned())
-        .map(|n| async move {
-            let r = ctx.client.get(&n).await;
-            (n, r)
-        })
-        .buffered(CONCURRENCY)
-        .collect()
-        .await;
+    let looked: Vec<(OperationName, Result<Operation, ApiError>)> =
+        stream::iter(names.iter().cloned())
+            .map(|n| async move {
+                let r = ctx.client.get(&n).await;
+                (n, r)
+            })
+            .buffered(CONCURRENCY)
+            .collect()
+            .await;
     let mut reports: Vec<Report> = Vec::new();
     let mut to_send: Vec<OperationName> = Vec::new();
     for (n, r) in looked {
         match r {
-            Ok(op) if kind == Kind::Cancel && op.outcome() != Outcome::Running => reports.push(Report {
-                state: Some(op.outcome().word()),
-                message: "already done: nothing sent".into(),
-                ..Report::new(&n, Result_::Skipped)
-            }),
+            Ok(op) if kind == Kind::Cancel && op.outcome() != Outcome::Running => {
+                reports.push(Report {
+                    state: Some(op.outcome().word()),
+                    message: "already done: nothing sent".into(),
+                    ..Report::new(&n, Result_::Skipped)
+                })
+            }
             Ok(op) => {
                 reports.push(Report {
                     state: Some(op.outcome().word()),
@@ -214,6 +226,9 @@ pub async fn run(ctx: &Context, a: &MutateArgs, kind: Kind) -> Result<(), CliErr
     match failed.len() {
         0 => Ok(()),
         n if n == reports.len() => Err(CliError::fatal(format!("every {verb} failed ({n})"))),
-        n => Err(CliError::partial(format!("{n} of {} {verb}s failed", reports.len()))),
+        n => Err(CliError::partial(format!(
+            "{n} of {} {verb}s failed",
+            reports.len()
+        ))),
     }
 }

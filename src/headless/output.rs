@@ -14,17 +14,26 @@ pub struct CliError {
 impl CliError {
     /// Exit 2: the command line or config is wrong; nothing was sent.
     pub fn usage(m: impl Into<String>) -> Self {
-        CliError { status: 2, message: m.into() }
+        CliError {
+            status: 2,
+            message: m.into(),
+        }
     }
 
     /// Exit 1: it could not be done.
     pub fn fatal(m: impl Into<String>) -> Self {
-        CliError { status: 1, message: m.into() }
+        CliError {
+            status: 1,
+            message: m.into(),
+        }
     }
 
     /// Exit 3: some parts failed, each already named on stderr.
     pub fn partial(m: impl Into<String>) -> Self {
-        CliError { status: 3, message: m.into() }
+        CliError {
+            status: 3,
+            message: m.into(),
+        }
     }
 
     pub fn api(what: &str, e: &ApiError) -> Self {
@@ -86,7 +95,11 @@ pub fn print_jsonl<T: Serialize>(items: &[T]) -> Result<(), CliError> {
 pub fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<(), CliError> {
     let cells: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| r.iter().map(|c| crate::sanitize::one_line(c).into_owned()).collect())
+        .map(|r| {
+            r.iter()
+                .map(|c| crate::sanitize::one_line(c).into_owned())
+                .collect()
+        })
         .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in &cells {

@@ -1,14 +1,18 @@
 //! `lrotop wait`: poll until done.
 
-use super::output::{self, CliError, note};
 use super::Context;
+use super::output::{self, CliError, note};
 use crate::api::{OperationName, Outcome};
 use crate::cli::WaitArgs;
 use futures::future::join_all;
 use std::time::{Duration, Instant};
 
 pub async fn run(ctx: &Context, a: &WaitArgs) -> Result<(), CliError> {
-    let names: Vec<OperationName> = a.names.iter().map(|n| ctx.resolve(n)).collect::<Result<_, _>>()?;
+    let names: Vec<OperationName> = a
+        .names
+        .iter()
+        .map(|n| ctx.resolve(n))
+        .collect::<Result<_, _>>()?;
     let deadline = a.timeout.map(|t| Instant::now() + t);
     let interval = a.interval.max(Duration::from_millis(200));
     let results = join_all(names.iter().map(|n| async move {
@@ -30,7 +34,11 @@ pub async fn run(ctx: &Context, a: &WaitArgs) -> Result<(), CliError> {
     for (n, r) in names.iter().zip(results) {
         match r {
             Ok(op) => {
-                let detail = op.error.as_ref().map(|e| format!("{}: {}", e.code(), e.message)).unwrap_or_default();
+                let detail = op
+                    .error
+                    .as_ref()
+                    .map(|e| format!("{}: {}", e.code(), e.message))
+                    .unwrap_or_default();
                 if op.outcome() != Outcome::Succeeded {
                     unsuccessful += 1;
                 }
@@ -45,9 +53,13 @@ pub async fn run(ctx: &Context, a: &WaitArgs) -> Result<(), CliError> {
     }
     output::print_table(&["STATE", "NAME", "DETAIL"], &rows)?;
     if errors > 0 {
-        Err(CliError::fatal(format!("{errors} operation(s) could not be waited for")))
+        Err(CliError::fatal(format!(
+            "{errors} operation(s) could not be waited for"
+        )))
     } else if unsuccessful > 0 {
-        Err(CliError::partial(format!("{unsuccessful} operation(s) ended without success")))
+        Err(CliError::partial(format!(
+            "{unsuccessful} operation(s) ended without success"
+        )))
     } else {
         Ok(())
     }

@@ -1,0 +1,293 @@
+//! The `lrotop` binary's headless commands against an emulator on 127.0.0.1.
+
+use lrotop::emulator::{BackgroundEmulator, EmulatorConfig, Scenario};
+use std::process::{Command, Output, Stdio};
+
+fn emulator(tweak: impl FnOnce(&mut EmulatorConfig)) -> BackgroundEmulator {
+    let mut cfg = EmulatorConfig::new(Scenario::Static);
+    cfg.ops_per_location = 8;
+    tweak(&mut cfg);
+    BackgroundEmulator::start(cfg).unwrap()
+}
+
+fn lrotop(emu: &BackgroundEmulator, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lrotop"))
+        .arg("--endpoint")
+        .arg(emu.url())
+        .args(args)
+        .env_remove("LROTOP_ENDPOINT")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// The static world's first eight operations per location are, in order: cancellable,
+/// ignores cancel, refuses (UNIMPLEMENTED), refuses (PERMISSION_DENIED), done, failed,
+/// cancelled, done despite a cancel.
+fn op(emu: &BackgroundEmulator, i: usize) -> String {
+    emu.snapshot("demo-project-1", "global")[i].name.clone()
+}
+
+#[test]
+fn list_prints_a_table_of_every_location() {
+    let emu = emulator(|_| {});
+    let out = lrotop(&emu, &["list", "-p", "demo-project-1"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("STATE")
+            && lines[0].contains("LOCATION")
+            && lines[0].ends_with("NAME")
+    );
+    assert_eq!(lines.len(), 1 + 3 * 8, "{stdout}");
+    for state in ["RUNNING", "DONE", "FAILED", "CANCELLED"] {
+        assert!(
+            lines.iter().any(|l| l.starts_with(state)),
+            "{state} missing"
+        );
+    }
+    for loc in ["global", "us-central1", "us-east4"] {
+        assert_eq!(
+            lines
+                .iter()
+                .filter(|l| l.contains(&format!(" {loc} ")))
+                .count(),
+            8,
+            "{loc}"
+        );
+    }
+}
+
+#[test]
+fn list_formats_and_filters() {
+    let emu = emulator(|_| {});
+    let out = lrotop(
+        &emu,
+        &[
+            "list",
+            "-p",
+            "demo-project-1",
+            "-l",
+            "global",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 8);
+
+    let out = lrotop(
+        &emu,
+        &[
+            "list",
+            "-p",
+            "demo-project-1",
+            "-l",
+            "global",
+            "--format",
+            "jsonl",
+            "--filter",
+            "state=running",
+        ],
+    );
+    let lines = text(&out.stdout);
+    assert_eq!(lines.lines().count(), 4);
+    for l in lines.lines() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert!(v.get("done").is_none());
+    }
+
+    let out = lrotop(
+        &emu,
+        &["list", "-p", "demo-project-1", "--filter", "colour=red"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("colour"));
+}
+
+#[test]
+fn a_failing_location_is_partial_and_named() {
+    let emu = emulator(|c| c.faults.fail_locations = vec![("us-east4".into(), 403)]);
+    let out = lrotop(&emu, &["list", "-p", "demo-project-1"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("projects/demo-project-1/locations/us-east4")
+            && err.contains("PERMISSION_DENIED"),
+        "{err}"
+    );
+    assert_eq!(text(&out.stdout).lines().count(), 1 + 2 * 8);
+
+    let out = lrotop(&emu, &["list", "-p", "demo-project-1", "-l", "us-east4"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = lrotop(&emu, &["list", "-p", "not-mine"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("PERMISSION_DENIED"));
+}
+
+#[test]
+fn describe_prints_the_operation_and_rejects_hostile_names() {
+    let emu = emulator(|_| {});
+    let name = op(&emu, 5);
+    let out = lrotop(&emu, &["describe", &name]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["name"], name);
+    assert!(v["error"]["code"].as_i64().unwrap() > 1);
+
+    let before = emu.stats().requests;
+    for bad in [
+        "projects/demo-project-1/locations/global/operations/../../x",
+        "projects/demo-project-1/locations/global/operations/a?b",
+        "projects/demo-project-1/locations/global/operations/a%2fb",
+        "projects/demo-project-1/locations/global/operations/a\u{1b}[2J",
+        "just-an-id",
+    ] {
+        let out = lrotop(&emu, &["describe", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(!text(&out.stderr).contains('\u{1b}'));
+    }
+    assert_eq!(
+        emu.stats().requests,
+        before,
+        "no request for a hostile name"
+    );
+
+    let out = lrotop(
+        &emu,
+        &["describe", "nope", "-p", "demo-project-1", "-l", "global"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("NOT_FOUND"));
+}
+
+#[test]
+fn cancel_needs_confirmation_and_reports_each_name() {
+    let emu = emulator(|_| {});
+    let (cancellable, denied, done) = (op(&emu, 0), op(&emu, 3), op(&emu, 4));
+
+    let out = lrotop(&emu, &["cancel", &cancellable]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--yes"));
+    let out = lrotop(&emu, &["cancel", &cancellable, "--dry-run"]);
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains("would cancel"));
+    let out = lrotop(&emu, &["--read-only", "cancel", &cancellable, "--yes"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("read-only"));
+    assert_eq!(emu.stats().mutations(), 0, "nothing unconfirmed was sent");
+
+    let out = lrotop(
+        &emu,
+        &[
+            "cancel",
+            &cancellable,
+            &denied,
+            &done,
+            "--yes",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = |n: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(result(&cancellable)["result"], "accepted");
+    assert_eq!(result(&denied)["result"], "refused");
+    assert_eq!(result(&denied)["code"], "PERMISSION_DENIED");
+    assert_eq!(result(&done)["result"], "skipped");
+    assert!(text(&out.stderr).contains(&denied));
+    let stats = emu.stats();
+    assert_eq!(stats.cancels.get(&cancellable), Some(&1));
+    assert_eq!(stats.cancels.get(&denied), Some(&1));
+    assert_eq!(
+        stats.cancels.get(&done),
+        None,
+        "no cancel for a finished operation"
+    );
+
+    // The cancelled one is now done with code 1: `wait` says it ended without success.
+    let out = lrotop(&emu, &["wait", &cancellable]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stdout).contains("CANCELLED"));
+}
+
+#[test]
+fn delete_and_wait() {
+    let emu = emulator(|_| {});
+    let (running, done) = (op(&emu, 1), op(&emu, 4));
+    let out = lrotop(&emu, &["wait", &done]);
+    assert!(out.status.success());
+    let out = lrotop(
+        &emu,
+        &["wait", &running, "--timeout", "1s", "--interval", "200ms"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let out = lrotop(&emu, &["delete", &done, "--yes"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("delete accepted"));
+    let out = lrotop(&emu, &["describe", &done]);
+    assert_eq!(out.status.code(), Some(1));
+    // A bare id works with exactly one project and location in scope.
+    let id = running.rsplit('/').next().unwrap();
+    let out = lrotop(
+        &emu,
+        &["describe", id, "-p", "demo-project-1", "-l", "global"],
+    );
+    assert!(out.status.success());
+}
+
+#[test]
+fn demo_mode_and_usage_errors() {
+    let out = Command::new(env!("CARGO_BIN_EXE_lrotop"))
+        .args(["list", "--demo", "--format", "json"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v.as_array().unwrap().len() >= 3 * 4 * 10);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_lrotop"))
+        .args(["list", "--bogus"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = Command::new(env!("CARGO_BIN_EXE_lrotop"))
+        .args(["list", "--endpoint", "http://127.0.0.1:9"])
+        .env_remove("LROTOP_ENDPOINT")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "no project is a usage error");
+    assert!(text(&out.stderr).contains("--project"));
+}
+
+#[test]
+fn emulator_command_prints_its_url_first() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lrotop"))
+        .args(["emulator", "--addr", "127.0.0.1:0", "--scenario", "static"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.starts_with("listening on http://127.0.0.1:"), "{line}");
+}
