@@ -57,6 +57,9 @@ pub struct Global {
     /// More log detail (-v debug, -vv trace).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Dashboard refresh interval (at least 1s).
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_human_duration, default_value = "5s")]
+    pub refresh: Duration,
     /// Give up on one API call, retries included, after this long.
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_human_duration, default_value = "30s")]
     pub call_timeout: Duration,

@@ -11,3 +11,6 @@ pub mod headless;
 pub mod logging;
 pub mod sanitize;
 pub mod serve;
+pub mod sync;
+pub mod tui;
+pub mod ui;

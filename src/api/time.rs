@@ -75,12 +75,13 @@ pub mod opt_timestamp {
 }
 
 /// A coarse age for a table cell: seconds under a minute, minutes under an hour, then hours
-/// and minutes, then days and hours. Coarse on purpose: an idle screen changes rarely.
+/// and minutes, then days and hours. Coarse on purpose: an idle screen changes rarely, and
+/// over SSH every changed cell costs bytes.
 pub fn coarse_age(d: Duration) -> String {
     let s = d.as_secs();
     match s {
         0..=59 => format!("{s}s"),
-        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
+        60..=3599 => format!("{}m", s / 60),
         3600..=86_399 => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
         _ => format!("{}d{:02}h", s / 86_400, (s % 86_400) / 3600),
     }
@@ -153,7 +154,7 @@ mod tests {
     #[test]
     fn ages_are_coarse() {
         assert_eq!(coarse_age(Duration::from_secs(5)), "5s");
-        assert_eq!(coarse_age(Duration::from_secs(192)), "3m12s");
+        assert_eq!(coarse_age(Duration::from_secs(192)), "3m");
         assert_eq!(coarse_age(Duration::from_secs(3840)), "1h04m");
         assert_eq!(coarse_age(Duration::from_secs(90_000)), "1d01h");
     }

@@ -1,0 +1,230 @@
+//! One operation as the dashboard holds it: the server's view plus our cancel bookkeeping.
+
+use crate::api::{Operation, Outcome};
+use jiff::Timestamp;
+
+/// What the dashboard shows in the STATE column. Ordered for sorting: what needs attention
+/// first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RowState {
+    CancelRefused,
+    Cancelling,
+    Running,
+    Failed,
+    Cancelled,
+    /// Finished successfully although a cancel was requested.
+    DoneCancelIgnored,
+    Done,
+}
+
+impl RowState {
+    pub const ALL: [RowState; 7] = [
+        RowState::Running,
+        RowState::Cancelling,
+        RowState::CancelRefused,
+        RowState::Cancelled,
+        RowState::Done,
+        RowState::DoneCancelIgnored,
+        RowState::Failed,
+    ];
+
+    pub fn word(self) -> &'static str {
+        match self {
+            RowState::Running => "RUNNING",
+            RowState::Cancelling => "CANCELLING",
+            RowState::CancelRefused => "CANCEL REFUSED",
+            RowState::Failed => "FAILED",
+            RowState::Cancelled => "CANCELLED",
+            RowState::DoneCancelIgnored | RowState::Done => "DONE",
+        }
+    }
+
+    /// One cell wide in every terminal we know of, so columns stay aligned.
+    pub fn glyph(self) -> &'static str {
+        match self {
+            RowState::Running => "⟳",
+            RowState::Cancelling => "⊘",
+            RowState::CancelRefused => "!",
+            RowState::Failed => "✖",
+            RowState::Cancelled => "⊗",
+            RowState::DoneCancelIgnored | RowState::Done => "✔",
+        }
+    }
+
+    /// Still running on the server.
+    pub fn is_active(self) -> bool {
+        matches!(
+            self,
+            RowState::Running | RowState::Cancelling | RowState::CancelRefused
+        )
+    }
+}
+
+/// Where a cancel we sent stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CancelTrack {
+    None,
+    /// Sent, no answer yet.
+    Sending,
+    /// Accepted; polled with `get` until done (or until `until`, when we stop hurrying).
+    Pending {
+        next_poll: Timestamp,
+        until: Timestamp,
+    },
+    /// The server said no (UNIMPLEMENTED, PERMISSION_DENIED, …).
+    Refused {
+        code: String,
+        message: String,
+    },
+    /// Accepted earlier and now finished: remembered for "cancel ignored".
+    Settled,
+}
+
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub op: Operation,
+    /// Index into `App::targets`.
+    pub target: usize,
+    pub state: RowState,
+    pub cancel: CancelTrack,
+    /// When the state last changed after the first load (the row is emphasised for a while).
+    pub changed_at: Option<Timestamp>,
+    /// When the row appeared, if after its location's first load.
+    pub new_at: Option<Timestamp>,
+}
+
+impl Row {
+    pub fn new(op: Operation, target: usize) -> Row {
+        let mut r = Row {
+            op,
+            target,
+            state: RowState::Running,
+            cancel: CancelTrack::None,
+            changed_at: None,
+            new_at: None,
+        };
+        r.state = r.derive_state();
+        r
+    }
+
+    pub fn derive_state(&self) -> RowState {
+        let asked = self.op.requested_cancellation()
+            || matches!(
+                self.cancel,
+                CancelTrack::Sending | CancelTrack::Pending { .. } | CancelTrack::Settled
+            );
+        match self.op.outcome() {
+            Outcome::Cancelled => RowState::Cancelled,
+            Outcome::Failed => RowState::Failed,
+            Outcome::Succeeded if asked => RowState::DoneCancelIgnored,
+            Outcome::Succeeded => RowState::Done,
+            Outcome::Running => match self.cancel {
+                CancelTrack::Refused { .. } => RowState::CancelRefused,
+                _ if asked => RowState::Cancelling,
+                _ => RowState::Running,
+            },
+        }
+    }
+
+    /// Takes a fresher copy of the operation; returns whether the shown state changed.
+    pub fn replace(&mut self, op: Operation, now: Timestamp) -> bool {
+        self.op = op;
+        if self.op.done
+            && matches!(
+                self.cancel,
+                CancelTrack::Sending | CancelTrack::Pending { .. }
+            )
+        {
+            self.cancel = CancelTrack::Settled;
+        }
+        self.restate(now)
+    }
+
+    /// Re-derives the state; a change is emphasised.
+    pub fn restate(&mut self, now: Timestamp) -> bool {
+        let state = self.derive_state();
+        if state != self.state {
+            self.state = state;
+            self.changed_at = Some(now);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// A note for the details pane and the status line.
+    pub fn note(&self) -> Option<String> {
+        match (&self.cancel, self.state) {
+            (CancelTrack::Refused { code, message }, _) => {
+                Some(format!("cancel refused: {code}: {message}"))
+            }
+            (_, RowState::DoneCancelIgnored) => {
+                Some("cancel ignored: the operation finished anyway".into())
+            }
+            (CancelTrack::Pending { .. } | CancelTrack::Sending, _) => {
+                Some("cancel requested: waiting for the server".into())
+            }
+            (_, RowState::Cancelling) => Some("cancel requested".into()),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{Code, Metadata, OperationMetadata, Status};
+
+    fn op(done: bool, error: Option<Code>, requested: bool) -> Operation {
+        Operation {
+            name: "projects/p/locations/l/operations/o".into(),
+            metadata: Some(Metadata::Known(Box::new(OperationMetadata {
+                requested_cancellation: requested,
+                ..Default::default()
+            }))),
+            done,
+            error: error.map(|c| Status::new(c, "m")),
+            response: None,
+        }
+    }
+
+    #[test]
+    fn states_from_the_operation_and_our_cancel() {
+        assert_eq!(Row::new(op(false, None, false), 0).state, RowState::Running);
+        assert_eq!(
+            Row::new(op(false, None, true), 0).state,
+            RowState::Cancelling
+        );
+        assert_eq!(
+            Row::new(op(true, Some(Code::Cancelled), true), 0).state,
+            RowState::Cancelled
+        );
+        assert_eq!(
+            Row::new(op(true, Some(Code::Internal), false), 0).state,
+            RowState::Failed
+        );
+        assert_eq!(Row::new(op(true, None, false), 0).state, RowState::Done);
+        assert_eq!(
+            Row::new(op(true, None, true), 0).state,
+            RowState::DoneCancelIgnored
+        );
+        let mut r = Row::new(op(false, None, false), 0);
+        r.cancel = CancelTrack::Refused {
+            code: "UNIMPLEMENTED".into(),
+            message: "no".into(),
+        };
+        assert_eq!(r.derive_state(), RowState::CancelRefused);
+        r.cancel = CancelTrack::Sending;
+        assert_eq!(r.derive_state(), RowState::Cancelling);
+        let now = Timestamp::UNIX_EPOCH;
+        assert!(r.restate(now));
+        assert_eq!(r.changed_at, Some(now));
+        assert!(r.replace(op(true, None, false), now));
+        assert_eq!(
+            r.state,
+            RowState::DoneCancelIgnored,
+            "we asked, it finished anyway"
+        );
+        assert_eq!(r.cancel, CancelTrack::Settled);
+    }
+}

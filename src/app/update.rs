@@ -1,0 +1,583 @@
+//! `update`: the one place state changes.
+
+use super::keys::{Command, Key, command_for};
+use super::row::{CancelTrack, Row, RowState};
+use super::{
+    Action, App, CANCEL_HURRY, CANCEL_POLL, Confirm, Confirmed, Effect, Level, MAX_BACKOFF,
+    MIN_INTERVAL, Mode, Pane, TargetError,
+};
+use crate::api::{ApiError, Code, Operation, OperationName};
+use crate::app::filter::Filter;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Refresh intervals `+` and `-` step through.
+const INTERVALS: [u64; 10] = [1, 2, 3, 5, 10, 15, 30, 60, 120, 300];
+
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match action {
+        Action::Tick(now) => {
+            app.now = now;
+            if app.status.as_ref().is_some_and(|s| s.until <= now) {
+                app.status = None;
+            }
+            schedule(app, &mut fx, false);
+        }
+        Action::Resize { table_rows } => {
+            app.table_rows = table_rows.max(1);
+            app.keep_selection_visible();
+        }
+        Action::Key(k) => on_key(app, k, &mut fx),
+        Action::Discovered { project, result } => {
+            app.discovering.retain(|(p, _)| *p != project);
+            match result {
+                Ok(locations) if locations.is_empty() => {
+                    app.say(
+                        Level::Warn,
+                        format!("{project}: locations.list returned no locations; pass --location"),
+                    );
+                }
+                Ok(locations) => {
+                    app.add_targets(&project, &locations);
+                    app.rebuild();
+                    schedule(app, &mut fx, false);
+                }
+                Err(e) => app.say(
+                    Level::Error,
+                    format!("{project}: cannot discover locations ({e}); pass --location"),
+                ),
+            }
+        }
+        Action::Loaded { location, result } => {
+            if let Some(target) = app.target_index(&location) {
+                on_loaded(app, target, result);
+            }
+        }
+        Action::Got { name, result } => on_got(app, &name, result),
+        Action::CancelSent { name, result } => on_cancel_sent(app, &name, result, &mut fx),
+    }
+    fx
+}
+
+/// Emits what is due: discovery, refreshes (all of them when `force`), cancel follow-ups.
+fn schedule(app: &mut App, fx: &mut Vec<Effect>, force: bool) {
+    for (p, sent) in &mut app.discovering {
+        if !*sent {
+            *sent = true;
+            fx.push(Effect::Discover { project: p.clone() });
+        }
+    }
+    let now = app.now;
+    for t in &mut app.targets {
+        let due = t.next_due.is_none_or(|d| d <= now);
+        if !t.in_flight && (force || (!app.paused && due)) {
+            t.in_flight = true;
+            fx.push(Effect::Refresh {
+                location: t.name.clone(),
+            });
+        }
+    }
+    for r in &mut app.rows {
+        if let CancelTrack::Pending { next_poll, until } = &mut r.cancel
+            && *next_poll <= now
+            && now < *until
+        {
+            *next_poll = now + CANCEL_POLL;
+            if let Ok(name) = OperationName::parse(&r.op.name) {
+                fx.push(Effect::Get { name });
+            }
+        }
+    }
+}
+
+/// Backoff for a location's `failures`-th consecutive failure: doubling from the interval,
+/// capped, spread by a jitter derived from the location so failing locations do not retry
+/// in step.
+fn backoff(interval: Duration, failures: u32, salt: usize) -> Duration {
+    let base = interval
+        .saturating_mul(1u32 << failures.min(16))
+        .min(MAX_BACKOFF);
+    let spread = ((salt as u64).wrapping_mul(2_654_435_761) % 1000) as f64 / 1000.0;
+    base.mul_f64(1.0 + 0.25 * spread).min(MAX_BACKOFF)
+}
+
+fn on_loaded(app: &mut App, target: usize, result: Result<Vec<Operation>, ApiError>) {
+    let now = app.now;
+    let interval = app.settings.interval;
+    let Some(t) = app.targets.get_mut(target) else {
+        return;
+    };
+    t.in_flight = false;
+    let ops = match result {
+        Ok(ops) => ops,
+        Err(e) => {
+            t.failures += 1;
+            let wait = backoff(interval, t.failures, target)
+                .max(e.status().and_then(|s| s.retry_delay).unwrap_or_default());
+            t.next_due = Some(now + wait);
+            let fresh = TargetError {
+                badge: e.badge(),
+                message: e.to_string(),
+            };
+            let label = t.label.clone();
+            let repeated = t.error.as_ref() == Some(&fresh);
+            t.error = Some(fresh);
+            if !repeated {
+                app.say(
+                    Level::Error,
+                    format!("{label}: {e} (retrying in {}s)", wait.as_secs()),
+                );
+            }
+            app.rebuild();
+            return;
+        }
+    };
+    let first = !t.loaded;
+    t.loaded = true;
+    t.failures = 0;
+    if t.error.take().is_some() {
+        let label = t.label.clone();
+        app.say(Level::Success, format!("{label}: reachable again"));
+    }
+    if let Some(t) = app.targets.get_mut(target) {
+        t.next_due = Some(now + interval);
+    }
+    let mut incoming: HashMap<String, Operation> =
+        ops.into_iter().map(|o| (o.name.clone(), o)).collect();
+    app.rows.retain_mut(|r| {
+        if r.target != target {
+            return true;
+        }
+        match incoming.remove(&r.op.name) {
+            Some(op) => {
+                r.replace(op, now);
+                if first {
+                    r.changed_at = None;
+                }
+                true
+            }
+            // Gone from the server: the row goes, and with it any cancel bookkeeping.
+            None => false,
+        }
+    });
+    let mut fresh: Vec<Operation> = incoming.into_values().collect();
+    fresh.sort_by(|a, b| a.name.cmp(&b.name));
+    for op in fresh {
+        let mut r = Row::new(op, target);
+        if !first {
+            r.new_at = Some(now);
+        }
+        app.rows.push(r);
+    }
+    app.rebuild();
+}
+
+fn short(name: &str) -> String {
+    let id = name.rsplit('/').next().unwrap_or(name);
+    let tail: String = id
+        .chars()
+        .rev()
+        .take(12)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if tail.len() < id.len() {
+        format!("…{tail}")
+    } else {
+        tail
+    }
+}
+
+fn on_got(app: &mut App, name: &str, result: Result<Operation, ApiError>) {
+    let now = app.now;
+    match result {
+        Ok(op) => {
+            let Some(r) = app.row_mut(name) else {
+                return;
+            };
+            let was_cancelling =
+                matches!(r.cancel, CancelTrack::Pending { .. } | CancelTrack::Sending);
+            if r.replace(op, now) && was_cancelling {
+                let (level, text) = match r.state {
+                    RowState::Cancelled => (Level::Success, format!("✔ cancelled {}", short(name))),
+                    RowState::DoneCancelIgnored => (
+                        Level::Warn,
+                        format!("cancel ignored: {} finished anyway", short(name)),
+                    ),
+                    RowState::Failed => (
+                        Level::Warn,
+                        format!("{} failed before the cancel took effect", short(name)),
+                    ),
+                    _ => (
+                        Level::Info,
+                        format!("{} is {}", short(name), r.state.word()),
+                    ),
+                };
+                app.say(level, text);
+            }
+            app.rebuild();
+        }
+        Err(e) if e.code() == Some(Code::NotFound) => {
+            app.rows.retain(|r| r.op.name != name);
+            app.say(
+                Level::Info,
+                format!("{} is gone (deleted on the server)", short(name)),
+            );
+            app.rebuild();
+        }
+        // Transient: the next poll or refresh tries again.
+        Err(e) => tracing::debug!(%name, error = %e, "poll failed"),
+    }
+}
+
+fn on_cancel_sent(app: &mut App, name: &str, result: Result<(), ApiError>, fx: &mut Vec<Effect>) {
+    let now = app.now;
+    let Some(r) = app.row_mut(name) else {
+        return;
+    };
+    match result {
+        Ok(()) => {
+            r.cancel = CancelTrack::Pending {
+                next_poll: now + CANCEL_POLL,
+                until: now + CANCEL_HURRY,
+            };
+            r.restate(now);
+            if let Ok(n) = OperationName::parse(name) {
+                fx.push(Effect::Get { name: n });
+            }
+            app.say(
+                Level::Info,
+                format!(
+                    "cancel accepted for {}; waiting for it to stop",
+                    short(name)
+                ),
+            );
+        }
+        Err(e @ (ApiError::Refused(_) | ApiError::InvalidName(_) | ApiError::Auth(_))) => {
+            r.cancel = CancelTrack::None;
+            r.restate(now);
+            app.say(
+                Level::Warn,
+                format!("cancel of {} not sent: {e}", short(name)),
+            );
+        }
+        Err(e) => match e.status() {
+            Some(s) => {
+                r.cancel = CancelTrack::Refused {
+                    code: s.code.name().to_string(),
+                    message: s.message.clone(),
+                };
+                r.restate(now);
+                app.say(
+                    Level::Error,
+                    format!("cancel refused for {}: {e}", short(name)),
+                );
+            }
+            None => {
+                r.cancel = CancelTrack::None;
+                r.restate(now);
+                app.say(
+                        Level::Error,
+                        format!("cancel of {} not confirmed: {e}; it may not have reached the server (c to try again)", short(name)),
+                    );
+            }
+        },
+    }
+    app.rebuild();
+}
+
+fn on_key(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
+    match &mut app.mode {
+        Mode::FilterInput { text, previous } => {
+            match key {
+                Key::Char(c) => text.push(c),
+                Key::Backspace => {
+                    text.pop();
+                }
+                Key::Enter => {
+                    let t = text.clone();
+                    app.mode = Mode::Normal;
+                    if let Err(e) = Filter::parse(&t) {
+                        app.say(Level::Error, format!("filter: {e}"));
+                    }
+                    return;
+                }
+                Key::Esc | Key::Ctrl('c') => {
+                    let p = previous.clone();
+                    app.mode = Mode::Normal;
+                    app.filter = Filter::parse(&p).unwrap_or_default();
+                    app.rebuild();
+                    return;
+                }
+                _ => return,
+            }
+            // Filters apply as they are typed; a half-typed predicate keeps the last good one.
+            if let Ok(f) = Filter::parse(text) {
+                app.filter = f;
+                app.selected = 0;
+                app.rebuild();
+            }
+        }
+        Mode::Confirm(c) => match key {
+            Key::Char('y') | Key::Char('Y') => {
+                let on_yes = c.on_yes.clone();
+                app.mode = Mode::Normal;
+                confirmed(app, on_yes, fx);
+            }
+            Key::Enter if c.yes_focused => {
+                let on_yes = c.on_yes.clone();
+                app.mode = Mode::Normal;
+                confirmed(app, on_yes, fx);
+            }
+            Key::Tab | Key::BackTab | Key::Left | Key::Right | Key::Char('h') | Key::Char('l') => {
+                c.yes_focused = !c.yes_focused;
+            }
+            Key::Enter
+            | Key::Esc
+            | Key::Char('n')
+            | Key::Char('N')
+            | Key::Char('q')
+            | Key::Ctrl('c') => {
+                app.mode = Mode::Normal;
+                app.say(Level::Info, "nothing sent");
+            }
+            _ => {}
+        },
+        Mode::Details { scroll } | Mode::Help { scroll } => match key {
+            Key::Char('j') | Key::Down => *scroll = scroll.saturating_add(1),
+            Key::Char('k') | Key::Up => *scroll = scroll.saturating_sub(1),
+            Key::PageDown | Key::Char(' ') => *scroll = scroll.saturating_add(10),
+            Key::PageUp => *scroll = scroll.saturating_sub(10),
+            Key::Char('g') | Key::Home => *scroll = 0,
+            Key::Char('c') if matches!(app.mode, Mode::Details { .. }) => {
+                app.mode = Mode::Normal;
+                start_cancel(app);
+            }
+            Key::Ctrl('c') => {
+                app.quit = true;
+                fx.push(Effect::Quit);
+            }
+            Key::Esc | Key::Enter | Key::Char('q') | Key::Char('?') => app.mode = Mode::Normal,
+            _ => {}
+        },
+        Mode::Normal => {
+            if let Some(cmd) = command_for(key) {
+                run_command(app, cmd, fx);
+            }
+        }
+    }
+}
+
+fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
+    let page = app.table_rows.max(1);
+    match cmd {
+        Command::Down
+        | Command::Up
+        | Command::Top
+        | Command::Bottom
+        | Command::PageDown
+        | Command::PageUp => {
+            let (pos, len) = match app.focus {
+                Pane::Locations => (app.location_sel, app.targets.len() + 1),
+                Pane::Operations => (app.selected, app.view.len()),
+            };
+            let last = len.saturating_sub(1);
+            let to = match cmd {
+                Command::Down => (pos + 1).min(last),
+                Command::Up => pos.saturating_sub(1),
+                Command::Top => 0,
+                Command::Bottom => last,
+                Command::PageDown => (pos + page).min(last),
+                _ => pos.saturating_sub(page),
+            };
+            match app.focus {
+                Pane::Locations => {
+                    if to != app.location_sel {
+                        app.location_sel = to;
+                        app.selected = 0;
+                        app.offset = 0;
+                        app.rebuild();
+                    }
+                }
+                Pane::Operations => {
+                    app.selected = to;
+                    app.keep_selection_visible();
+                }
+            }
+        }
+        Command::SwitchPane => {
+            app.focus = match app.focus {
+                Pane::Locations => Pane::Operations,
+                Pane::Operations => Pane::Locations,
+            }
+        }
+        Command::Details => match app.focus {
+            Pane::Locations => app.focus = Pane::Operations,
+            Pane::Operations => {
+                if app.selected_row().is_some() {
+                    app.mode = Mode::Details { scroll: 0 };
+                }
+            }
+        },
+        Command::Cancel => start_cancel(app),
+        Command::Filter => {
+            let current = app.filter.as_str().to_string();
+            app.mode = Mode::FilterInput {
+                text: current.clone(),
+                previous: current,
+            };
+        }
+        Command::SortNext => {
+            app.sort = app.sort.next();
+            app.rebuild();
+            app.say(Level::Info, format!("sorted by {}", app.sort.title()));
+        }
+        Command::SortReverse => {
+            app.reverse = !app.reverse;
+            app.rebuild();
+        }
+        Command::ActiveOnly => {
+            app.active_only = !app.active_only;
+            app.selected = 0;
+            app.rebuild();
+            let text = if app.active_only {
+                "showing active operations only"
+            } else {
+                "showing all operations"
+            };
+            app.say(Level::Info, text);
+        }
+        Command::Refresh => {
+            schedule(app, fx, true);
+            app.say(Level::Info, "refreshing");
+        }
+        Command::Pause => {
+            app.paused = !app.paused;
+            let text = if app.paused {
+                "paused: press p to resume"
+            } else {
+                "resumed"
+            };
+            app.say(Level::Info, text);
+            if !app.paused {
+                schedule(app, fx, false);
+            }
+        }
+        Command::Faster | Command::Slower => {
+            let cur = app.settings.interval.as_secs();
+            let next = if cmd == Command::Faster {
+                INTERVALS
+                    .iter()
+                    .rev()
+                    .find(|s| **s < cur)
+                    .copied()
+                    .unwrap_or(INTERVALS[0])
+            } else {
+                INTERVALS.iter().find(|s| **s > cur).copied().unwrap_or(cur)
+            };
+            app.settings.interval = Duration::from_secs(next).max(MIN_INTERVAL);
+            let soonest = app.now + app.settings.interval;
+            for t in &mut app.targets {
+                if t.failures == 0 {
+                    t.next_due = t.next_due.map(|d| d.min(soonest));
+                }
+            }
+            app.say(Level::Info, format!("refreshing every {next}s"));
+        }
+        Command::Help => app.mode = Mode::Help { scroll: 0 },
+        Command::Quit => {
+            app.quit = true;
+            fx.push(Effect::Quit);
+        }
+    }
+}
+
+fn start_cancel(app: &mut App) {
+    if app.settings.read_only {
+        app.say(Level::Warn, "read-only mode: cancel is disabled");
+        return;
+    }
+    let Some(r) = app.selected_row() else {
+        app.say(Level::Info, "no operation selected");
+        return;
+    };
+    let id = short(&r.op.name);
+    if !r.state.is_active() {
+        let text = format!("{id} is already {}: nothing sent", r.state.word());
+        app.say(Level::Info, text);
+        return;
+    }
+    if matches!(r.cancel, CancelTrack::Sending | CancelTrack::Pending { .. }) {
+        app.say(
+            Level::Info,
+            format!("a cancel of {id} is already under way"),
+        );
+        return;
+    }
+    let name = match OperationName::parse(&r.op.name) {
+        Ok(n) => n,
+        Err(e) => {
+            app.say(Level::Error, format!("cannot cancel: {e}"));
+            return;
+        }
+    };
+    let age =
+        r.op.create_time()
+            .map(|t| crate::api::time::coarse_age(app.now.duration_since(t).unsigned_abs()))
+            .unwrap_or_else(|| "-".into());
+    let mut lines = vec![
+        r.op.name.clone(),
+        String::new(),
+        format!("target  {}", r.op.target()),
+        format!(
+            "verb    {}    state {}    age {age}",
+            r.op.verb(),
+            r.state.word()
+        ),
+        String::new(),
+        "Cancel is best effort: the server may refuse it, or the operation may finish anyway."
+            .to_string(),
+    ];
+    if let CancelTrack::Refused { code, .. } = &r.cancel {
+        lines.push(format!("The last cancel was refused ({code})."));
+    }
+    app.mode = Mode::Confirm(Confirm {
+        title: "Cancel 1 operation?".into(),
+        lines,
+        yes_label: "Cancel it".into(),
+        on_yes: Confirmed::CancelOne(name),
+        yes_focused: false,
+    });
+}
+
+fn confirmed(app: &mut App, what: Confirmed, fx: &mut Vec<Effect>) {
+    let now = app.now;
+    match what {
+        Confirmed::CancelOne(name) => {
+            let key = name.to_string();
+            let Some(r) = app.row_mut(&key) else {
+                app.say(
+                    Level::Info,
+                    format!("{} is gone: nothing sent", short(&key)),
+                );
+                return;
+            };
+            // It may have finished while the dialog was open.
+            if !r.state.is_active() {
+                let text = format!(
+                    "{} finished ({}) meanwhile: nothing sent",
+                    short(&key),
+                    r.state.word()
+                );
+                app.say(Level::Info, text);
+                return;
+            }
+            r.cancel = CancelTrack::Sending;
+            r.restate(now);
+            fx.push(Effect::Cancel { name });
+            app.rebuild();
+        }
+    }
+}

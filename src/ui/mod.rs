@@ -1,0 +1,180 @@
+//! Pure drawing of `&App`: no state of its own, no IO.
+
+mod overlays;
+mod table;
+pub mod theme;
+
+pub use table::short_id;
+pub use theme::Theme;
+
+use crate::app::keys::{Command, label_of};
+use crate::app::{App, Mode};
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+/// The screen's parts: header, body (locations | operations), status line, key hints.
+pub struct Areas {
+    pub header: Rect,
+    pub locations: Rect,
+    pub operations: Rect,
+    pub status: Rect,
+    pub hints: Rect,
+}
+
+pub fn areas(area: Rect, app: &App) -> Areas {
+    let [header, body, status, hints] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let widest = app
+        .targets
+        .iter()
+        .map(|t| t.label.chars().count())
+        .max()
+        .unwrap_or(3)
+        .max(3);
+    let pane = (widest as u16 + 14).min(body.width / 3).max(12);
+    let [locations, operations] =
+        Layout::horizontal([Constraint::Length(pane), Constraint::Min(20)]).areas(body);
+    Areas {
+        header,
+        locations,
+        operations,
+        status,
+        hints,
+    }
+}
+
+/// How many operations the table shows in a terminal of `size` (borders and the column
+/// header taken off); the runtime tells the app, which keeps the selection in view.
+pub fn table_rows(size: Rect, app: &App) -> usize {
+    areas(size, app).operations.height.saturating_sub(3) as usize
+}
+
+pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
+    let area = frame.area();
+    render(app, theme, area, frame.buffer_mut());
+}
+
+pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let a = areas(area, app);
+    header(app, theme).render(a.header, buf);
+    table::locations(app, theme, a.locations, buf);
+    table::operations(app, theme, a.operations, buf);
+    status_line(app, theme).render(a.status, buf);
+    hints(app, theme).render(a.hints, buf);
+    match &app.mode {
+        Mode::Normal | Mode::FilterInput { .. } => {}
+        Mode::Details { scroll } => overlays::details(app, theme, *scroll, area, buf),
+        Mode::Help { scroll } => overlays::help(theme, *scroll, area, buf),
+        Mode::Confirm(c) => overlays::confirm(c, theme, area, buf),
+    }
+}
+
+fn header(app: &App, theme: Theme) -> Paragraph<'static> {
+    let scope = match app.location_scope() {
+        Some(t) => t.label.clone(),
+        None => "all locations".to_string(),
+    };
+    let mut spans = vec![
+        Span::styled(" lrotop ", theme.title()),
+        Span::raw(" "),
+        Span::styled(
+            crate::sanitize::one_line(&app.settings.scope).into_owned(),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(format!(" ▸ {scope}")),
+        Span::styled(
+            format!("   ⟳ {}s", app.settings.interval.as_secs()),
+            theme.dim(),
+        ),
+        Span::raw(format!(
+            "   {} ops · {} active",
+            app.total(),
+            app.running_total()
+        )),
+    ];
+    let failing = app.targets.iter().filter(|t| t.error.is_some()).count();
+    if failing > 0 {
+        spans.push(Span::styled(
+            format!("   ! {failing} failing"),
+            theme.error_badge(),
+        ));
+    }
+    if app.paused {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(" PAUSED ", theme.badge()));
+    }
+    if app.settings.read_only {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(" READ-ONLY ", theme.badge()));
+    }
+    Paragraph::new(Line::from(spans))
+}
+
+fn status_line(app: &App, theme: Theme) -> Paragraph<'static> {
+    if let Mode::FilterInput { text, .. } = &app.mode {
+        let valid = crate::app::filter::Filter::parse(text).is_ok();
+        let style = if valid {
+            Style::new()
+        } else {
+            theme.level(crate::app::Level::Error)
+        };
+        return Paragraph::new(Line::from(vec![
+            Span::styled(" / ", theme.key()),
+            Span::styled(crate::sanitize::one_line(text).into_owned(), style),
+            Span::styled("█", theme.dim()),
+            Span::styled("   enter keep · esc undo", theme.dim()),
+        ]));
+    }
+    match &app.status {
+        Some(s) => Paragraph::new(Line::from(Span::styled(
+            format!(" {}", s.text),
+            theme.level(s.level),
+        ))),
+        None => Paragraph::new(""),
+    }
+}
+
+fn hints(app: &App, theme: Theme) -> Paragraph<'static> {
+    let items: &[(Command, &str)] = match app.mode {
+        Mode::Normal | Mode::FilterInput { .. } => &[
+            (Command::Cancel, "cancel"),
+            (Command::Details, "details"),
+            (Command::Filter, "filter"),
+            (Command::SortNext, "sort"),
+            (Command::ActiveOnly, "active"),
+            (Command::SwitchPane, "pane"),
+            (Command::Pause, "pause"),
+            (Command::Help, "help"),
+            (Command::Quit, "quit"),
+        ],
+        _ => &[],
+    };
+    let mut spans = vec![Span::raw(" ")];
+    match &app.mode {
+        Mode::Details { .. } => spans.push(Span::styled(
+            "j/k scroll · c cancel · esc close",
+            theme.dim(),
+        )),
+        Mode::Help { .. } => spans.push(Span::styled("j/k scroll · esc close", theme.dim())),
+        Mode::Confirm(_) => spans.push(Span::styled("y yes · n/esc no · tab switch", theme.dim())),
+        _ => {
+            for (i, (cmd, what)) in items.iter().enumerate() {
+                if i > 0 {
+                    spans.push(Span::styled(" · ", theme.dim()));
+                }
+                spans.push(Span::styled(label_of(*cmd), theme.key()));
+                spans.push(Span::raw(format!(" {what}")));
+            }
+        }
+    }
+    Paragraph::new(Line::from(spans))
+}

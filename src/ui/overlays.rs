@@ -1,0 +1,258 @@
+//! Details, help and the confirmation dialog, drawn over the main screen.
+
+use super::Theme;
+use crate::api::time::{coarse_age, format_timestamp};
+use crate::app::keys::KEYMAP;
+use crate::app::row::RowState;
+use crate::app::{App, Confirm};
+use crate::sanitize::{multi_line, one_line};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [h] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(h);
+    v
+}
+
+fn field(label: &str, value: String, theme: Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{label:<14}"), theme.dim()),
+        Span::raw(one_line(&value).into_owned()),
+    ])
+}
+
+fn json_lines(v: &impl serde::Serialize) -> Vec<Line<'static>> {
+    let s = serde_json::to_string_pretty(v).unwrap_or_default();
+    multi_line(&s)
+        .lines()
+        .map(|l| Line::from(format!("  {l}")))
+        .collect()
+}
+
+pub fn details(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
+    let Some(r) = app.selected_row() else {
+        return;
+    };
+    let op = &r.op;
+    let mut lines: Vec<Line> = Vec::new();
+    lines.push(Line::from(vec![
+        Span::styled(
+            format!("{} {}", r.state.glyph(), r.state.word()),
+            theme.state(r.state).add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(match r.note() {
+            Some(n) => format!("   {}", one_line(&n)),
+            None => String::new(),
+        }),
+    ]));
+    lines.push(Line::raw(""));
+    lines.push(field("name", op.name.clone(), theme));
+    lines.push(field("project", op.project().to_string(), theme));
+    lines.push(field("location", op.location().to_string(), theme));
+    lines.push(field("verb", op.verb().to_string(), theme));
+    lines.push(field("target", op.target().to_string(), theme));
+    let created = op.create_time();
+    if let Some(c) = created {
+        lines.push(field(
+            "created",
+            format!(
+                "{}  ({} ago)",
+                format_timestamp(c),
+                coarse_age(app.now.duration_since(c).unsigned_abs())
+            ),
+            theme,
+        ));
+    }
+    if let Some(e) = op.end_time() {
+        lines.push(field("ended", format_timestamp(e), theme));
+        if let Some(c) = created {
+            lines.push(field(
+                "took",
+                coarse_age(e.duration_since(c).unsigned_abs()),
+                theme,
+            ));
+        }
+    } else if let Some(c) = created {
+        lines.push(field(
+            "running for",
+            coarse_age(app.now.duration_since(c).unsigned_abs()),
+            theme,
+        ));
+    }
+    if let Some(m) = op.meta() {
+        if !m.status_message.is_empty() {
+            lines.push(field("status", m.status_message.clone(), theme));
+        }
+        lines.push(field(
+            "cancel asked",
+            if m.requested_cancellation {
+                "yes"
+            } else {
+                "no"
+            }
+            .to_string(),
+            theme,
+        ));
+        if !m.api_version.is_empty() {
+            lines.push(field("api version", m.api_version.clone(), theme));
+        }
+    } else if let Some(t) = op.metadata.as_ref().and_then(|m| m.type_url()) {
+        lines.push(field("metadata", t.to_string(), theme));
+    }
+    if let Some(e) = &op.error {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(Span::styled(
+            format!(
+                "error  {} ({}): {}",
+                e.code().name(),
+                e.code,
+                one_line(&e.message)
+            ),
+            theme.state(RowState::Failed),
+        )));
+        if !e.details.is_empty() {
+            lines.push(Line::from(Span::styled("error details", theme.dim())));
+            lines.extend(json_lines(&e.details));
+        }
+    }
+    if let Some(resp) = &op.response {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(Span::styled("response", theme.dim())));
+        lines.extend(json_lines(resp));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled("raw JSON", theme.dim())));
+    lines.extend(json_lines(op));
+
+    let w = area.width.saturating_sub(4).min(120);
+    let h = area.height.saturating_sub(2);
+    let rect = centered(area, w, h);
+    Clear.render(rect, buf);
+    let block = Block::bordered()
+        .title(Span::styled(" Operation ", theme.title()))
+        .title_bottom(
+            Line::from(Span::styled(
+                " j/k scroll · c cancel · esc close ",
+                theme.dim(),
+            ))
+            .right_aligned(),
+        )
+        .border_style(theme.border(true));
+    let inner_h = block.inner(rect).height as usize;
+    let max_scroll = lines.len().saturating_sub(inner_h) as u16;
+    Paragraph::new(Text::from(lines))
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((scroll.min(max_scroll), 0))
+        .render(rect, buf);
+}
+
+pub fn help(theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
+    let mut lines: Vec<Line> = vec![Line::from(Span::styled(
+        "Keys",
+        Style::new().add_modifier(Modifier::BOLD),
+    ))];
+    for b in KEYMAP {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<8}", b.label), theme.key()),
+            Span::raw(b.help),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        "States",
+        Style::new().add_modifier(Modifier::BOLD),
+    )));
+    let states = [
+        (RowState::Running, "running on the server"),
+        (RowState::Cancelling, "cancel requested, not yet done"),
+        (RowState::Cancelled, "done: cancelled (error code 1)"),
+        (
+            RowState::Done,
+            "done: succeeded (or finished despite a cancel)",
+        ),
+        (RowState::Failed, "done: failed; enter shows the error"),
+        (
+            RowState::CancelRefused,
+            "the server refused the cancel; still running",
+        ),
+    ];
+    for (s, what) in states {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {} {:<15}", s.glyph(), s.word()), theme.state(s)),
+            Span::raw(what),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        "Filter (/)",
+        Style::new().add_modifier(Modifier::BOLD),
+    )));
+    for l in [
+        "  words must all match: state=running verb=create location=us-central1 project=p",
+        "  a,b means either; != excludes; state=active is running or cancelling;",
+        "  any other word is a substring of the name, target or status message",
+    ] {
+        lines.push(Line::raw(l));
+    }
+    let rect = centered(area, 84, area.height.saturating_sub(2));
+    Clear.render(rect, buf);
+    let block = Block::bordered()
+        .title(Span::styled(" Help ", theme.title()))
+        .border_style(theme.border(true));
+    let inner_h = block.inner(rect).height as usize;
+    let max_scroll = lines.len().saturating_sub(inner_h) as u16;
+    Paragraph::new(Text::from(lines))
+        .block(block)
+        .scroll((scroll.min(max_scroll), 0))
+        .render(rect, buf);
+}
+
+pub fn confirm(c: &Confirm, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let width = area.width.saturating_sub(4).min(96);
+    let mut lines: Vec<Line> = c
+        .lines
+        .iter()
+        .map(|l| Line::raw(one_line(l).into_owned()))
+        .collect();
+    lines.push(Line::raw(""));
+    let button = |label: &str, focused: bool| {
+        let style = if focused {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        } else {
+            Style::new()
+        };
+        Span::styled(format!("[ {label} ]"), style)
+    };
+    lines.push(
+        Line::from(vec![
+            button("No", !c.yes_focused),
+            Span::raw("   "),
+            button(&c.yes_label, c.yes_focused),
+        ])
+        .centered(),
+    );
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!(" {} ", one_line(&c.title)),
+            theme.level(crate::app::Level::Warn),
+        ))
+        .title_bottom(Line::from(Span::styled(" y yes · n/esc no ", theme.dim())).right_aligned())
+        .border_style(theme.level(crate::app::Level::Warn));
+    let paragraph = Paragraph::new(Text::from(lines))
+        .block(block)
+        .wrap(Wrap { trim: false });
+    // Long names wrap: size the box to what the wrapped text needs, buttons included.
+    let height = (paragraph.line_count(width) as u16).min(area.height);
+    let rect = centered(area, width, height);
+    Clear.render(rect, buf);
+    paragraph.render(rect, buf);
+}

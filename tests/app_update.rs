@@ -1,0 +1,628 @@
+//! `update`, action by action, without IO.
+
+mod common;
+
+use common::*;
+use lrotop::api::error::parse_error_body;
+use lrotop::api::{ApiError, Code, Operation, OperationName, Status};
+use lrotop::app::keys::Key;
+use lrotop::app::row::{CancelTrack, RowState};
+use lrotop::app::{Action, App, CANCEL_POLL, Column, Confirmed, Effect, Level, Mode, Pane, update};
+use std::time::Duration;
+
+fn key(app: &mut App, k: Key) -> Vec<Effect> {
+    update(app, Action::Key(k))
+}
+
+fn keys(app: &mut App, s: &str) {
+    for c in s.chars() {
+        key(app, Key::Char(c));
+    }
+}
+
+fn status_text(app: &App) -> String {
+    app.status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
+}
+
+fn server_error(http: u16, status: &str, message: &str) -> ApiError {
+    let body =
+        format!(r#"{{"error": {{"code": {http}, "message": "{message}", "status": "{status}"}}}}"#);
+    parse_error_body(http, None, body.as_bytes()).into()
+}
+
+fn finished(mut op: Operation, error: Option<Code>) -> Operation {
+    op.done = true;
+    op.error = error.map(|c| Status::new(c, "x"));
+    op
+}
+
+#[test]
+fn first_load_shows_every_row_without_marking_them_new() {
+    let mut w = world(1, 2, 8);
+    let app = loaded_app(&mut w, &["global", "us-central1"]);
+    assert_eq!(app.rows.len(), 16);
+    assert_eq!(app.view.len(), 16);
+    assert!(
+        app.rows
+            .iter()
+            .all(|r| r.new_at.is_none() && r.changed_at.is_none())
+    );
+    assert_eq!(app.targets[0].total, 8);
+    assert_eq!(app.targets[0].active, 4);
+    // Sorted by state: what needs attention first.
+    let states: Vec<RowState> = app.view.iter().map(|i| app.rows[*i].state).collect();
+    let mut sorted = states.clone();
+    sorted.sort();
+    assert_eq!(states, sorted);
+}
+
+#[test]
+fn moving_the_selection() {
+    let mut w = world(1, 1, 30);
+    let mut app = loaded_app(&mut w, &["global"]);
+    update(&mut app, Action::Resize { table_rows: 10 });
+    key(&mut app, Key::Char('j'));
+    key(&mut app, Key::Down);
+    assert_eq!(app.selected, 2);
+    key(&mut app, Key::Char('k'));
+    assert_eq!(app.selected, 1);
+    key(&mut app, Key::Char('G'));
+    assert_eq!(app.selected, 29);
+    assert_eq!(app.offset, 20, "the selection stays in view");
+    key(&mut app, Key::Char('j'));
+    assert_eq!(app.selected, 29, "no wrap past the end");
+    key(&mut app, Key::PageUp);
+    assert_eq!(app.selected, 19);
+    key(&mut app, Key::Char('g'));
+    assert_eq!((app.selected, app.offset), (0, 0));
+    key(&mut app, Key::PageDown);
+    assert_eq!(app.selected, 10);
+    assert_eq!(app.offset, 1);
+}
+
+#[test]
+fn the_selection_follows_its_operation_across_refreshes_and_sorts() {
+    let mut w = world(1, 1, 12);
+    let mut app = loaded_app(&mut w, &["global"]);
+    key(&mut app, Key::Char('j'));
+    key(&mut app, Key::Char('j'));
+    let chosen = app.selected_row().unwrap().op.name.clone();
+    key(&mut app, Key::Char('s'));
+    assert_eq!(app.sort, Column::Location);
+    assert_eq!(app.selected_row().unwrap().op.name, chosen);
+    key(&mut app, Key::Char('S'));
+    assert!(app.reverse);
+    assert_eq!(app.selected_row().unwrap().op.name, chosen);
+    load(
+        &mut app,
+        "global",
+        Ok(w.snapshot("demo-project-1", "global")),
+    );
+    assert_eq!(app.selected_row().unwrap().op.name, chosen);
+}
+
+#[test]
+fn filters_apply_as_typed_and_esc_restores() {
+    let mut w = world(1, 2, 8);
+    let mut app = loaded_app(&mut w, &["global", "us-central1"]);
+    key(&mut app, Key::Char('/'));
+    assert!(matches!(app.mode, Mode::FilterInput { .. }));
+    keys(&mut app, "state=running");
+    assert_eq!(app.view.len(), 8);
+    keys(&mut app, " location=us-central1");
+    assert_eq!(app.view.len(), 4);
+    key(&mut app, Key::Enter);
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.filter.as_str(), "state=running location=us-central1");
+
+    key(&mut app, Key::Char('/'));
+    for _ in 0.."location=us-central1".len() {
+        key(&mut app, Key::Backspace);
+    }
+    keys(&mut app, "verb=");
+    assert_eq!(
+        app.filter.as_str(),
+        "state=running verb",
+        "a half-typed predicate keeps the last good filter"
+    );
+    key(&mut app, Key::Esc);
+    assert_eq!(app.filter.as_str(), "state=running location=us-central1");
+    assert_eq!(app.view.len(), 4);
+
+    // Text matches the name, target or status message.
+    let id = app.rows[0].op.id().to_string();
+    key(&mut app, Key::Char('/'));
+    for _ in 0..40 {
+        key(&mut app, Key::Backspace);
+    }
+    keys(&mut app, &id);
+    key(&mut app, Key::Enter);
+    assert_eq!(app.view.len(), 1);
+
+    key(&mut app, Key::Char('/'));
+    for _ in 0..60 {
+        key(&mut app, Key::Backspace);
+    }
+    keys(&mut app, "colour=red");
+    key(&mut app, Key::Enter);
+    assert!(
+        status_text(&app).contains("colour"),
+        "{}",
+        status_text(&app)
+    );
+}
+
+#[test]
+fn active_only_and_location_scope() {
+    let mut w = world(1, 2, 8);
+    let mut app = loaded_app(&mut w, &["global", "us-central1"]);
+    key(&mut app, Key::Char('f'));
+    assert_eq!(app.view.len(), 8);
+    assert!(app.view.iter().all(|i| app.rows[*i].state.is_active()));
+    key(&mut app, Key::Char('f'));
+    assert_eq!(app.view.len(), 16);
+    key(&mut app, Key::Tab);
+    assert_eq!(app.focus, Pane::Locations);
+    key(&mut app, Key::Char('j'));
+    assert_eq!(app.location_scope().unwrap().name.location(), "global");
+    assert_eq!(app.view.len(), 8);
+    key(&mut app, Key::Char('j'));
+    assert_eq!(app.location_scope().unwrap().name.location(), "us-central1");
+    key(&mut app, Key::Char('j'));
+    assert_eq!(app.location_sel, 2, "stops at the last location");
+    key(&mut app, Key::Char('g'));
+    assert!(app.location_scope().is_none());
+    key(&mut app, Key::Enter);
+    assert_eq!(app.focus, Pane::Operations);
+}
+
+/// Selects the `i`-th archetype of `global` and presses `c`.
+fn ask_to_cancel(app: &mut App, w: &mut lrotop::emulator::state::World, i: usize) -> String {
+    let name = w.snapshot("demo-project-1", "global")[i].name.clone();
+    select(app, &name);
+    assert!(
+        key(app, Key::Char('c')).is_empty(),
+        "nothing is sent before confirming"
+    );
+    name
+}
+
+#[test]
+fn cancel_asks_first_and_defaults_to_no() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let name = ask_to_cancel(&mut app, &mut w, 0);
+    let Mode::Confirm(c) = &app.mode else {
+        panic!("{:?}", app.mode)
+    };
+    assert!(!c.yes_focused, "No has the focus");
+    assert!(
+        c.lines.iter().any(|l| l == &name),
+        "the dialog names the operation"
+    );
+    assert_eq!(
+        c.on_yes,
+        Confirmed::CancelOne(OperationName::parse(&name).unwrap())
+    );
+    assert!(
+        key(&mut app, Key::Enter).is_empty(),
+        "enter takes the default: No"
+    );
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(status_text(&app), "nothing sent");
+
+    ask_to_cancel(&mut app, &mut w, 0);
+    assert!(key(&mut app, Key::Esc).is_empty());
+    ask_to_cancel(&mut app, &mut w, 0);
+    assert!(key(&mut app, Key::Char('n')).is_empty());
+    ask_to_cancel(&mut app, &mut w, 0);
+    key(&mut app, Key::Tab);
+    let fx = key(&mut app, Key::Enter);
+    assert_eq!(
+        fx,
+        vec![Effect::Cancel {
+            name: OperationName::parse(&name).unwrap()
+        }]
+    );
+}
+
+#[test]
+fn cancel_accepted_then_cancelled() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let name = ask_to_cancel(&mut app, &mut w, 0);
+    let fx = key(&mut app, Key::Char('y'));
+    assert_eq!(fx.len(), 1);
+    assert_eq!(
+        app.row(&name).unwrap().state,
+        RowState::Cancelling,
+        "CANCELLING at once"
+    );
+    assert_eq!(app.row(&name).unwrap().changed_at, Some(app.now));
+
+    let fx = update(
+        &mut app,
+        Action::CancelSent {
+            name: name.clone(),
+            result: Ok(()),
+        },
+    );
+    assert_eq!(
+        fx,
+        vec![Effect::Get {
+            name: OperationName::parse(&name).unwrap()
+        }]
+    );
+    assert!(matches!(
+        app.row(&name).unwrap().cancel,
+        CancelTrack::Pending { .. }
+    ));
+    // Polled fast until done.
+    let later = app.now + CANCEL_POLL;
+    let fx = update(&mut app, Action::Tick(later));
+    assert!(
+        fx.contains(&Effect::Get {
+            name: OperationName::parse(&name).unwrap()
+        }),
+        "{fx:?}"
+    );
+
+    w.cancel("demo-project-1", "global", name.rsplit('/').next().unwrap())
+        .unwrap();
+    let op = w.snapshot("demo-project-1", "global")[0].clone();
+    update(
+        &mut app,
+        Action::Got {
+            name: name.clone(),
+            result: Ok(op),
+        },
+    );
+    let row = app.row(&name).unwrap();
+    assert_eq!(row.state, RowState::Cancelled);
+    assert_eq!(row.cancel, CancelTrack::Settled);
+    assert!(status_text(&app).contains("cancelled"));
+    assert_eq!(app.status.as_ref().unwrap().level, Level::Success);
+    // No more polls once done.
+    let fx = update(&mut app, Action::Tick(later + Duration::from_secs(2)));
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Get { .. })),
+        "{fx:?}"
+    );
+}
+
+#[test]
+fn cancel_outcomes_ignored_failed_refused_and_lost() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let ops = w.snapshot("demo-project-1", "global");
+
+    // Accepted, then the operation finishes anyway.
+    let ignored = ask_to_cancel(&mut app, &mut w, 1);
+    key(&mut app, Key::Char('y'));
+    update(
+        &mut app,
+        Action::CancelSent {
+            name: ignored.clone(),
+            result: Ok(()),
+        },
+    );
+    update(
+        &mut app,
+        Action::Got {
+            name: ignored.clone(),
+            result: Ok(finished(ops[1].clone(), None)),
+        },
+    );
+    assert_eq!(
+        app.row(&ignored).unwrap().state,
+        RowState::DoneCancelIgnored
+    );
+    assert!(
+        app.row(&ignored)
+            .unwrap()
+            .note()
+            .unwrap()
+            .contains("cancel ignored")
+    );
+
+    // Accepted, then it fails on its own.
+    let failed = ask_to_cancel(&mut app, &mut w, 0);
+    key(&mut app, Key::Char('y'));
+    update(
+        &mut app,
+        Action::CancelSent {
+            name: failed.clone(),
+            result: Ok(()),
+        },
+    );
+    update(
+        &mut app,
+        Action::Got {
+            name: failed.clone(),
+            result: Ok(finished(ops[0].clone(), Some(Code::Internal))),
+        },
+    );
+    assert_eq!(app.row(&failed).unwrap().state, RowState::Failed);
+
+    // Refused: UNIMPLEMENTED and PERMISSION_DENIED, with the server's message.
+    for (i, http, status) in [(2, 501, "UNIMPLEMENTED"), (3, 403, "PERMISSION_DENIED")] {
+        let name = ask_to_cancel(&mut app, &mut w, i);
+        key(&mut app, Key::Char('y'));
+        let fx = update(
+            &mut app,
+            Action::CancelSent {
+                name: name.clone(),
+                result: Err(server_error(http, status, "not allowed")),
+            },
+        );
+        assert!(fx.is_empty(), "a refusal is final: no polling");
+        let row = app.row(&name).unwrap();
+        assert_eq!(row.state, RowState::CancelRefused);
+        assert_eq!(
+            row.cancel,
+            CancelTrack::Refused {
+                code: status.into(),
+                message: "not allowed".into()
+            }
+        );
+        assert!(status_text(&app).contains(status));
+        assert_eq!(
+            app.log.back().unwrap().text,
+            status_text(&app),
+            "kept in the error log"
+        );
+    }
+
+    // Lost on the network: still running, and the user is told it may not have arrived.
+    let mut w2 = world(1, 1, 8);
+    let mut app2 = loaded_app(&mut w2, &["global"]);
+    let name = ask_to_cancel(&mut app2, &mut w2, 0);
+    key(&mut app2, Key::Char('y'));
+    update(
+        &mut app2,
+        Action::CancelSent {
+            name: name.clone(),
+            result: Err(ApiError::Transport("connection reset".into())),
+        },
+    );
+    assert_eq!(app2.row(&name).unwrap().state, RowState::Running);
+    assert!(status_text(&app2).contains("may not have reached"));
+}
+
+#[test]
+fn cancel_on_a_finished_or_read_only_row_sends_nothing() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    for i in 4..8 {
+        ask_to_cancel(&mut app, &mut w, i);
+        assert_eq!(app.mode, Mode::Normal, "no dialog for a finished operation");
+        assert!(
+            status_text(&app).contains("nothing sent"),
+            "{}",
+            status_text(&app)
+        );
+    }
+    app.settings.read_only = true;
+    ask_to_cancel(&mut app, &mut w, 0);
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(status_text(&app).contains("read-only"));
+}
+
+#[test]
+fn an_operation_that_finished_while_the_dialog_was_open_is_not_cancelled() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let name = ask_to_cancel(&mut app, &mut w, 0);
+    let mut ops = w.snapshot("demo-project-1", "global");
+    ops[0] = finished(ops[0].clone(), None);
+    load(&mut app, "global", Ok(ops));
+    assert!(matches!(app.mode, Mode::Confirm(_)), "the dialog stays");
+    assert!(key(&mut app, Key::Char('y')).is_empty());
+    assert!(status_text(&app).contains("meanwhile"));
+    assert_eq!(app.row(&name).unwrap().state, RowState::Done);
+}
+
+#[test]
+fn errors_stay_with_their_location_and_back_off() {
+    let mut w = world(1, 2, 8);
+    let mut app = loaded_app(&mut w, &["global", "us-central1"]);
+    let now = app.now;
+    load(
+        &mut app,
+        "us-central1",
+        Err(server_error(403, "PERMISSION_DENIED", "denied")),
+    );
+    let t = &app.targets[1];
+    assert_eq!(t.error.as_ref().unwrap().badge, "403");
+    assert_eq!(t.total, 8, "the last good data is kept");
+    assert!(
+        t.next_due.unwrap() >= now + Duration::from_secs(10),
+        "backed off: {:?}",
+        t.next_due
+    );
+    assert!(app.targets[0].error.is_none());
+    assert_eq!(app.rows.len(), 16);
+    assert!(status_text(&app).contains("us-central1"));
+
+    load(
+        &mut app,
+        "us-central1",
+        Err(server_error(503, "UNAVAILABLE", "down")),
+    );
+    assert_eq!(app.targets[1].error.as_ref().unwrap().badge, "503");
+    assert_eq!(app.targets[1].failures, 2);
+    let second = app.targets[1].next_due.unwrap();
+    assert!(second >= now + Duration::from_secs(20), "{second}");
+
+    // The other location keeps refreshing on its own schedule.
+    let fx = update(&mut app, Action::Tick(now + Duration::from_secs(6)));
+    assert_eq!(
+        fx,
+        vec![Effect::Refresh {
+            location: loc("global")
+        }]
+    );
+
+    load(
+        &mut app,
+        "us-central1",
+        Ok(w.snapshot("demo-project-1", "us-central1")),
+    );
+    assert!(app.targets[1].error.is_none());
+    assert_eq!(app.targets[1].failures, 0);
+    assert!(status_text(&app).contains("reachable again"));
+}
+
+#[test]
+fn refreshes_mark_new_changed_and_drop_vanished_rows() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let mut ops = w.snapshot("demo-project-1", "global");
+    let gone = ops.remove(4).name;
+    let mut extra = ops[0].clone();
+    extra.name = format!("{}-new", extra.name);
+    ops.push(extra.clone());
+    ops[1] = finished(ops[1].clone(), None);
+    let changed = ops[1].name.clone();
+    app.now += Duration::from_secs(5);
+    load(&mut app, "global", Ok(ops));
+    assert!(app.row(&gone).is_none());
+    assert_eq!(app.row(&extra.name).unwrap().new_at, Some(app.now));
+    assert_eq!(app.row(&changed).unwrap().changed_at, Some(app.now));
+    assert_eq!(app.rows.len(), 8);
+}
+
+#[test]
+fn scheduling_pause_refresh_and_interval() {
+    let mut w = world(1, 2, 8);
+    let mut app = loaded_app(&mut w, &["global", "us-central1"]);
+    let now = app.now;
+    assert!(
+        update(&mut app, Action::Tick(now + Duration::from_secs(1))).is_empty(),
+        "not due yet"
+    );
+    let fx = key(&mut app, Key::Char('r'));
+    assert_eq!(fx.len(), 2, "r refreshes every location now");
+    assert!(
+        key(&mut app, Key::Char('r')).is_empty(),
+        "at most one refresh in flight per location"
+    );
+    load(
+        &mut app,
+        "global",
+        Ok(w.snapshot("demo-project-1", "global")),
+    );
+    load(
+        &mut app,
+        "us-central1",
+        Ok(w.snapshot("demo-project-1", "us-central1")),
+    );
+
+    key(&mut app, Key::Char('p'));
+    assert!(app.paused);
+    assert!(
+        update(&mut app, Action::Tick(now + Duration::from_secs(60))).is_empty(),
+        "paused"
+    );
+    let fx = key(&mut app, Key::Char('p'));
+    assert_eq!(fx.len(), 2, "resuming refreshes what is due");
+
+    key(&mut app, Key::Char('-'));
+    assert_eq!(app.settings.interval, Duration::from_secs(3));
+    for _ in 0..10 {
+        key(&mut app, Key::Char('-'));
+    }
+    assert_eq!(app.settings.interval, Duration::from_secs(1), "floor 1s");
+    key(&mut app, Key::Char('+'));
+    assert_eq!(app.settings.interval, Duration::from_secs(2));
+}
+
+#[test]
+fn discovery_adds_targets_in_order() {
+    let mut app = App::new(settings(), vec!["p1".into(), "p2".into()], None, t0());
+    let fx = update(&mut app, Action::Tick(t0()));
+    assert_eq!(
+        fx,
+        vec![
+            Effect::Discover {
+                project: "p1".into()
+            },
+            Effect::Discover {
+                project: "p2".into()
+            }
+        ]
+    );
+    assert!(
+        update(&mut app, Action::Tick(t0())).is_empty(),
+        "asked once"
+    );
+    let fx = update(
+        &mut app,
+        Action::Discovered {
+            project: "p2".into(),
+            result: Ok(vec!["global".into(), "us-east4".into()]),
+        },
+    );
+    assert_eq!(fx.len(), 2);
+    update(
+        &mut app,
+        Action::Discovered {
+            project: "p1".into(),
+            result: Ok(vec!["global".into()]),
+        },
+    );
+    let labels: Vec<&str> = app.targets.iter().map(|t| t.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["p1/global", "p2/global", "p2/us-east4"],
+        "projects in the order given"
+    );
+
+    let mut app = App::new(settings(), vec!["p1".into()], None, t0());
+    update(&mut app, Action::Tick(t0()));
+    update(
+        &mut app,
+        Action::Discovered {
+            project: "p1".into(),
+            result: Err(server_error(404, "NOT_FOUND", "no such method")),
+        },
+    );
+    assert!(app.targets.is_empty());
+    assert!(status_text(&app).contains("--location"));
+}
+
+#[test]
+fn a_vanished_operation_is_dropped_when_polled() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let name = app.rows[0].op.name.clone();
+    update(
+        &mut app,
+        Action::Got {
+            name: name.clone(),
+            result: Err(server_error(404, "NOT_FOUND", "gone")),
+        },
+    );
+    assert!(app.row(&name).is_none());
+    assert_eq!(app.rows.len(), 7);
+}
+
+#[test]
+fn help_details_and_quit() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    key(&mut app, Key::Char('?'));
+    assert_eq!(app.mode, Mode::Help { scroll: 0 });
+    key(&mut app, Key::Char('j'));
+    assert_eq!(app.mode, Mode::Help { scroll: 1 });
+    key(&mut app, Key::Esc);
+    key(&mut app, Key::Enter);
+    assert_eq!(app.mode, Mode::Details { scroll: 0 });
+    key(&mut app, Key::Char('q'));
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(key(&mut app, Key::Char('q')), vec![Effect::Quit]);
+    assert!(app.quit);
+}

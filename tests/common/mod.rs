@@ -1,0 +1,86 @@
+//! Fixtures shared by the dashboard's tests: a deterministic world and an app over it.
+#![allow(dead_code)]
+
+use jiff::Timestamp;
+use lrotop::api::{ApiError, LocationName, Operation};
+use lrotop::app::{Action, App, Effect, Settings, update};
+use lrotop::emulator::Scenario;
+use lrotop::emulator::state::{World, WorldConfig};
+use std::time::Duration;
+
+pub const T0: &str = "2026-01-01T12:00:00Z";
+
+pub fn t0() -> Timestamp {
+    T0.parse().unwrap()
+}
+
+/// The static world at T0: in each location, the first eight operations are, in order:
+/// cancellable, ignores cancel, refuses (UNIMPLEMENTED), refuses (PERMISSION_DENIED), done,
+/// failed, cancelled, done despite a cancel.
+pub fn world(projects: usize, locations: usize, per_location: usize) -> World {
+    World::new(&WorldConfig {
+        scenario: Scenario::Static,
+        projects,
+        locations,
+        ops_per_location: per_location,
+        seed: 1,
+        empty_pages: false,
+        frozen_at: Some(t0()),
+    })
+}
+
+pub fn loc(l: &str) -> LocationName {
+    LocationName::new("demo-project-1", l).unwrap()
+}
+
+pub fn settings() -> Settings {
+    Settings {
+        scope: "demo-project-1".into(),
+        interval: Duration::from_secs(5),
+        read_only: false,
+    }
+}
+
+/// An app over `locations` of demo-project-1, each loaded from the world, at T0 + 5 min.
+pub fn loaded_app(world: &mut World, locations: &[&str]) -> App {
+    let locs: Vec<String> = locations.iter().map(|s| s.to_string()).collect();
+    let mut app = App::new(settings(), vec!["demo-project-1".into()], Some(locs), t0());
+    let now = t0() + jiff::SignedDuration::from_mins(5);
+    let fx = update(&mut app, Action::Tick(now));
+    assert_eq!(
+        fx.len(),
+        locations.len(),
+        "one refresh per location: {fx:?}"
+    );
+    for l in locations {
+        load(&mut app, l, Ok(world.snapshot("demo-project-1", l)));
+    }
+    app
+}
+
+pub fn load(app: &mut App, l: &str, result: Result<Vec<Operation>, ApiError>) -> Vec<Effect> {
+    update(
+        app,
+        Action::Loaded {
+            location: loc(l),
+            result,
+        },
+    )
+}
+
+pub fn names_in_view(app: &App) -> Vec<String> {
+    app.view
+        .iter()
+        .map(|i| app.rows[*i].op.name.clone())
+        .collect()
+}
+
+/// Puts the selection on the operation named `name`.
+pub fn select(app: &mut App, name: &str) {
+    let pos = app
+        .view
+        .iter()
+        .position(|i| app.rows[*i].op.name == name)
+        .expect("row in view");
+    app.selected = pos;
+}

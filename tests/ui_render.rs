@@ -1,0 +1,244 @@
+//! The screen through ratatui's TestBackend: text snapshots (insta) and explicit styles,
+//! which snapshots do not record.
+
+mod common;
+
+use common::*;
+use lrotop::api::ApiError;
+use lrotop::api::error::parse_error_body;
+use lrotop::app::keys::Key;
+use lrotop::app::row::RowState;
+use lrotop::app::{Action, App, update};
+use lrotop::ui::{self, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier};
+
+fn draw(app: &App, theme: Theme, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| ui::draw(f, app, theme)).unwrap();
+    t
+}
+
+fn err(http: u16, status: &str) -> ApiError {
+    let body = format!(r#"{{"error": {{"code": {http}, "message": "m", "status": "{status}"}}}}"#);
+    parse_error_body(http, None, body.as_bytes()).into()
+}
+
+/// Three locations; in global one cancel is pending and one was refused.
+fn busy_app() -> App {
+    let mut w = world(1, 3, 8);
+    let mut app = loaded_app(&mut w, &["global", "us-central1", "us-east4"]);
+    update(&mut app, Action::Resize { table_rows: 24 });
+    let ops = w.snapshot("demo-project-1", "global");
+    select(&mut app, &ops[0].name);
+    update(&mut app, Action::Key(Key::Char('c')));
+    update(&mut app, Action::Key(Key::Char('y')));
+    update(
+        &mut app,
+        Action::CancelSent {
+            name: ops[0].name.clone(),
+            result: Ok(()),
+        },
+    );
+    select(&mut app, &ops[3].name);
+    update(&mut app, Action::Key(Key::Char('c')));
+    update(&mut app, Action::Key(Key::Char('y')));
+    update(
+        &mut app,
+        Action::CancelSent {
+            name: ops[3].name.clone(),
+            result: Err(err(403, "PERMISSION_DENIED")),
+        },
+    );
+    // Let the emphasis of those changes pass, so the snapshot shows the resting screen.
+    let later = app.now + std::time::Duration::from_secs(10);
+    update(&mut app, Action::Tick(later));
+    app
+}
+
+#[test]
+fn main_screen() {
+    let app = busy_app();
+    insta::assert_snapshot!(draw(&app, Theme::Default, 110, 32).backend());
+}
+
+#[test]
+fn details_pane() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let failed = w.snapshot("demo-project-1", "global")[5].name.clone();
+    select(&mut app, &failed);
+    update(&mut app, Action::Key(Key::Enter));
+    insta::assert_snapshot!(draw(&app, Theme::Default, 100, 40).backend());
+}
+
+#[test]
+fn help_screen() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    update(&mut app, Action::Key(Key::Char('?')));
+    insta::assert_snapshot!(draw(&app, Theme::Default, 100, 40).backend());
+}
+
+#[test]
+fn confirm_dialog() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let name = w.snapshot("demo-project-1", "global")[0].name.clone();
+    select(&mut app, &name);
+    update(&mut app, Action::Key(Key::Char('c')));
+    let t = draw(&app, Theme::Default, 100, 30);
+    insta::assert_snapshot!(t.backend());
+    let text = format!("{}", t.backend());
+    assert!(text.contains("[ No ]") && text.contains("[ Cancel it ]"));
+}
+
+#[test]
+fn error_badges_and_stale_data() {
+    let mut w = world(1, 3, 8);
+    let mut app = loaded_app(&mut w, &["global", "us-central1", "us-east4"]);
+    load(&mut app, "us-central1", Err(err(403, "PERMISSION_DENIED")));
+    load(&mut app, "us-east4", Err(err(503, "UNAVAILABLE")));
+    let t = draw(&app, Theme::Default, 110, 20);
+    insta::assert_snapshot!(t.backend());
+    let text = format!("{}", t.backend());
+    assert!(text.contains("! 403") && text.contains("! 503") && text.contains("! 2 failing"));
+}
+
+#[test]
+fn empty_states() {
+    let app = App::new(
+        settings(),
+        vec!["demo-project-1".into()],
+        Some(vec!["global".into()]),
+        t0(),
+    );
+    let t = draw(&app, Theme::Default, 90, 12);
+    insta::assert_snapshot!("empty_loading", t.backend());
+
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    update(&mut app, Action::Key(Key::Char('/')));
+    for c in "no-such-thing".chars() {
+        update(&mut app, Action::Key(Key::Char(c)));
+    }
+    update(&mut app, Action::Key(Key::Enter));
+    let t = draw(&app, Theme::Default, 90, 12);
+    insta::assert_snapshot!("empty_filtered", t.backend());
+}
+
+/// The style of the STATE cell of the row showing `state`.
+fn state_cell_style(
+    t: &Terminal<TestBackend>,
+    app: &App,
+    state: RowState,
+) -> ratatui::style::Style {
+    let buf = t.backend().buffer();
+    let word = format!("{} {}", state.glyph(), state.word());
+    for y in 0..buf.area.height {
+        let line: String = (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        if let Some(byte) = line.find(&word) {
+            let x = line[..byte].chars().count() as u16;
+            let _ = app;
+            return buf[(x, y)].style();
+        }
+    }
+    panic!("no {word} on screen");
+}
+
+#[test]
+fn each_state_has_its_colour() {
+    let app = busy_app();
+    let t = draw(&app, Theme::Default, 110, 32);
+    let fg = |s| state_cell_style(&t, &app, s).fg;
+    assert!(matches!(fg(RowState::Running), None | Some(Color::Reset)));
+    assert_eq!(fg(RowState::Cancelling), Some(Color::Magenta));
+    assert_eq!(fg(RowState::Cancelled), Some(Color::Magenta));
+    assert!(
+        state_cell_style(&t, &app, RowState::Cancelled)
+            .add_modifier
+            .contains(Modifier::DIM)
+    );
+    assert_eq!(fg(RowState::Done), Some(Color::Green));
+    assert_eq!(fg(RowState::Failed), Some(Color::Red));
+    assert_eq!(fg(RowState::CancelRefused), Some(Color::Yellow));
+}
+
+fn colours_used(t: &Terminal<TestBackend>) -> Vec<Color> {
+    let buf = t.backend().buffer();
+    let mut out = Vec::new();
+    for c in buf.content() {
+        for col in [c.fg, c.bg] {
+            if col != Color::Reset && !out.contains(&col) {
+                out.push(col);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn mono_and_no_color_use_no_colour_at_all() {
+    assert_eq!(Theme::choose(false, Some("1"), Theme::Default), Theme::Mono);
+    assert_eq!(
+        Theme::choose(false, Some(""), Theme::Default),
+        Theme::Default,
+        "an empty NO_COLOR does not count"
+    );
+    assert_eq!(Theme::choose(true, None, Theme::Default), Theme::Mono);
+    assert_eq!(Theme::choose(false, None, Theme::Mono), Theme::Mono);
+    let mut app = busy_app();
+    app.settings.read_only = true;
+    app.paused = true;
+    let coloured = draw(&app, Theme::Default, 110, 32);
+    assert!(!colours_used(&coloured).is_empty());
+    let mono = draw(&app, Theme::Mono, 110, 32);
+    assert_eq!(colours_used(&mono), Vec::<Color>::new());
+    // States stay distinguishable without colour: glyph, word and emphasis.
+    assert!(
+        state_cell_style(&mono, &app, RowState::Failed)
+            .add_modifier
+            .contains(Modifier::BOLD)
+    );
+    assert!(
+        state_cell_style(&mono, &app, RowState::Cancelled)
+            .add_modifier
+            .contains(Modifier::DIM)
+    );
+    assert_eq!(
+        format!("{}", coloured.backend()),
+        format!("{}", mono.backend()),
+        "same text either way"
+    );
+}
+
+#[test]
+fn only_visible_rows_are_drawn_and_the_selection_is_shown() {
+    let mut w = world(1, 1, 300);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let table_rows = ui::table_rows(ratatui::layout::Rect::new(0, 0, 100, 20), &app);
+    update(&mut app, Action::Resize { table_rows });
+    update(&mut app, Action::Key(Key::Char('G')));
+    let t = draw(&app, Theme::Default, 100, 20);
+    let buf = t.backend().buffer();
+    let selected_id = lrotop::ui::short_id(&app.selected_row().unwrap().op.name);
+    let mut found = false;
+    for y in 0..20 {
+        let line: String = (0..100).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        if line.contains(&selected_id) {
+            found = true;
+            let x = line
+                .find(&selected_id)
+                .map(|b| line[..b].chars().count())
+                .unwrap() as u16;
+            assert!(
+                buf[(x, y)].modifier.contains(Modifier::REVERSED),
+                "the selection is reversed"
+            );
+        }
+    }
+    assert!(found, "the last row is on screen after G");
+}
