@@ -58,6 +58,8 @@ pub async fn dashboard(g: &Global) -> Result<(), CliError> {
         std::env::var("NO_COLOR").ok().as_deref(),
         Theme::Default,
     );
+    // Panics print a full report, after ratatui's hook has restored the terminal.
+    let _ = color_eyre::install();
     crate::tui::run(app, runner, rx, theme)
         .await
         .map_err(|e| CliError::fatal(format!("terminal: {e}")))

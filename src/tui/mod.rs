@@ -76,6 +76,8 @@ async fn event_loop(
     let table_rows = ui::table_rows(Rect::new(0, 0, size.width, size.height), &app);
     apply(&mut app, runner, Action::Resize { table_rows });
     let mut last: Option<Buffer> = None;
+    // For the test that proves the terminal is restored after a panic.
+    let panic_after_first_frame = std::env::var_os("LROTOP_TEST_PANIC").is_some();
     loop {
         let size = terminal.size()?;
         let area = Rect::new(0, 0, size.width, size.height);
@@ -84,6 +86,9 @@ async fn event_loop(
         if last.as_ref() != Some(&frame) {
             terminal.draw(|f| ui::draw(f, &app, theme))?;
             last = Some(frame);
+        }
+        if panic_after_first_frame {
+            panic!("LROTOP_TEST_PANIC is set");
         }
         if app.quit {
             return Ok(());

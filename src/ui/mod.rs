@@ -33,14 +33,16 @@ pub fn areas(area: Rect, app: &App) -> Areas {
         Constraint::Length(1),
     ])
     .areas(area);
+    // Several projects are grouped under headings, so only the location needs the width.
+    let indent = if app.projects.len() > 1 { 2 } else { 0 };
     let widest = app
         .targets
         .iter()
-        .map(|t| t.label.chars().count())
+        .map(|t| t.name.location().chars().count() + indent)
         .max()
         .unwrap_or(3)
         .max(3);
-    let pane = (widest as u16 + 14).min(body.width / 3).max(12);
+    let pane = (widest as u16 + 12).min(body.width / 3).max(12);
     let [locations, operations] =
         Layout::horizontal([Constraint::Length(pane), Constraint::Min(20)]).areas(body);
     Areas {

@@ -19,47 +19,66 @@ pub fn locations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         .border_style(theme.border(focused));
     let inner = block.inner(area);
     block.render(area, buf);
-    let width = inner.width as usize;
-    let label_w = width.saturating_sub(9);
-    let mut lines: Vec<Line> = Vec::new();
-    let all_active = app.running_total();
-    lines.push(location_line(
-        "all",
-        app.total(),
-        all_active,
-        None,
-        label_w,
-        theme,
+    let label_w = (inner.width as usize).saturating_sub(9);
+    let grouped = app.projects.len() > 1;
+    // (line, selection index it stands for); project headings stand for none.
+    let mut lines: Vec<(Line, Option<usize>)> = Vec::new();
+    lines.push((
+        location_line(
+            "all",
+            app.total(),
+            app.running_total(),
+            None,
+            label_w,
+            theme,
+        ),
+        Some(0),
     ));
-    for t in &app.targets {
+    let mut project = "";
+    for (i, t) in app.targets.iter().enumerate() {
+        if grouped && t.name.project() != project {
+            project = t.name.project();
+            let heading = shorten_right(&one_line(project), inner.width.saturating_sub(1) as usize);
+            lines.push((
+                Line::from(Span::styled(format!(" {heading}"), theme.dim())),
+                None,
+            ));
+        }
+        let label = if grouped {
+            format!("  {}", t.name.location())
+        } else {
+            t.label.clone()
+        };
         let badge = t.error.as_ref().map(|e| e.badge.as_str());
-        let mut line = location_line(&t.label, t.total, t.active, badge, label_w, theme);
+        let mut line = location_line(&label, t.total, t.active, badge, label_w, theme);
         if t.error.is_some() && t.loaded {
             line = line.patch_style(theme.dim());
         }
         if !t.loaded && t.error.is_none() {
             line.spans.push(Span::styled(" …", theme.dim()));
         }
-        lines.push(line);
+        lines.push((line, Some(i + 1)));
     }
     if !app.discovering.is_empty() {
-        lines.push(Line::from(Span::styled(" discovering…", theme.dim())));
+        lines.push((Line::from(Span::styled(" discovering…", theme.dim())), None));
     }
-    let skip = app
-        .location_sel
-        .saturating_sub(inner.height.saturating_sub(1) as usize);
-    for (i, line) in lines
+    let at = lines
+        .iter()
+        .position(|(_, sel)| *sel == Some(app.location_sel))
+        .unwrap_or(0);
+    let skip = at.saturating_sub(inner.height.saturating_sub(1) as usize);
+    for (n, (line, sel)) in lines
         .into_iter()
-        .enumerate()
         .skip(skip)
         .take(inner.height as usize)
+        .enumerate()
     {
-        let y = inner.y + (i - skip) as u16;
-        let row = Rect::new(inner.x, y, inner.width, 1);
-        let mut line = line;
-        if i == app.location_sel {
-            line = line.patch_style(theme.selected(focused));
-        }
+        let row = Rect::new(inner.x, inner.y + n as u16, inner.width, 1);
+        let line = if sel == Some(app.location_sel) {
+            line.patch_style(theme.selected(focused))
+        } else {
+            line
+        };
         Paragraph::new(line).render(row, buf);
     }
 }
@@ -148,30 +167,44 @@ pub fn operations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     if inner.height < 2 {
         return;
     }
-    // With several projects the location column names the project too.
     let loc_w = app
         .targets
         .iter()
-        .map(|t| t.label.chars().count())
+        .map(|t| t.name.location().chars().count())
         .max()
         .unwrap_or(8)
-        .clamp(8, 28) as u16;
-    // marker, state, location, verb, target (the rest), age, id
-    let fixed = 2 + 16 + loc_w + 7 + 6 + 10 + 6;
+        .clamp(8, 16) as u16;
+    // With several projects, a PROJECT column.
+    let proj_w = if app.projects.len() > 1 {
+        app.projects
+            .iter()
+            .map(|p| p.chars().count())
+            .max()
+            .unwrap_or(7)
+            .clamp(7, 20) as u16
+    } else {
+        0
+    };
+    // marker, state, [project], location, verb, target (the rest), age, id, and the gaps
+    let columns: u16 = if proj_w > 0 { 8 } else { 7 };
+    let fixed = 2 + 16 + proj_w + loc_w + 6 + 5 + 9 + (columns - 1);
     let target_w = inner.width.saturating_sub(fixed).max(6);
-    let widths = [
-        Constraint::Length(2),
-        Constraint::Length(16),
+    let mut widths = vec![Constraint::Length(2), Constraint::Length(16)];
+    let mut titles = vec!["", "STATE"];
+    if proj_w > 0 {
+        widths.push(Constraint::Length(proj_w));
+        titles.push("PROJECT");
+    }
+    widths.extend([
         Constraint::Length(loc_w),
-        Constraint::Length(7),
-        Constraint::Length(target_w),
         Constraint::Length(6),
-        Constraint::Length(10),
-    ];
-    let header = TableRow::new(
-        ["", "STATE", "LOCATION", "VERB", "TARGET", "AGE", "ID"].map(|h| Cell::from(h)),
-    )
-    .style(Style::new().add_modifier(Modifier::BOLD));
+        Constraint::Length(target_w),
+        Constraint::Length(5),
+        Constraint::Length(9),
+    ]);
+    titles.extend(["LOCATION", "VERB", "TARGET", "AGE", "ID"]);
+    let header = TableRow::new(titles.into_iter().map(Cell::from))
+        .style(Style::new().add_modifier(Modifier::BOLD));
     let visible = inner.height.saturating_sub(1) as usize;
     let rows: Vec<TableRow> = app
         .view
@@ -186,7 +219,7 @@ pub fn operations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
                 app,
                 r,
                 theme,
-                (target_w as usize, loc_w as usize),
+                (target_w as usize, proj_w as usize),
                 stale,
                 pos == app.selected,
                 focused,
@@ -230,7 +263,7 @@ fn row<'a>(
     app: &App,
     r: &'a Row,
     theme: Theme,
-    (target_w, loc_w): (usize, usize),
+    (target_w, proj_w): (usize, usize),
     stale: bool,
     selected: bool,
     focused: bool,
@@ -252,29 +285,26 @@ fn row<'a>(
     if stale {
         location_style = theme.dim();
     }
-    let cells = vec![
+    let mut cells = vec![
         Cell::from(marker),
         Cell::from(Span::styled(
             format!("{} {}", r.state.glyph(), r.state.word()),
             state_style,
         )),
+    ];
+    if proj_w > 0 {
+        cells.push(Cell::from(shorten_right(&one_line(r.op.project()), proj_w)));
+    }
+    cells.extend([
         Cell::from(Span::styled(
-            shorten_left(
-                &one_line(
-                    app.targets
-                        .get(r.target)
-                        .map(|t| t.label.as_str())
-                        .unwrap_or(r.op.location()),
-                ),
-                loc_w,
-            ),
+            one_line(r.op.location()).into_owned(),
             location_style,
         )),
         Cell::from(one_line(r.op.verb()).into_owned()),
         Cell::from(shorten_left(&one_line(r.op.target()), target_w)),
         Cell::from(age),
         Cell::from(short_id(&one_line(&r.op.name))),
-    ];
+    ]);
     let mut style = Style::new();
     if r.changed_at.is_some_and(|t| now < t + FLASH) {
         style = style.patch(theme.flash());

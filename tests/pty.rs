@@ -1,0 +1,260 @@
+//! The real `lrotop` binary in a pseudo-terminal, read through a vt100 parser, against an
+//! emulator on 127.0.0.1.
+
+use lrotop::emulator::{BackgroundEmulator, EmulatorConfig, Scenario};
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const ROWS: u16 = 40;
+const COLS: u16 = 140;
+
+struct Tui {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    rx: mpsc::Receiver<Vec<u8>>,
+    parser: vt100::Parser,
+    raw: Vec<u8>,
+    _dirs: tempfile::TempDir,
+}
+
+impl Tui {
+    fn start(args: &[&str], env: &[(&str, &str)]) -> Tui {
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let dirs = tempfile::tempdir().unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_lrotop"));
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("XDG_CONFIG_HOME", dirs.path().join("config"));
+        cmd.env("XDG_CACHE_HOME", dirs.path().join("cache"));
+        cmd.env("XDG_STATE_HOME", dirs.path().join("state"));
+        cmd.env("HOME", dirs.path());
+        cmd.env_remove("NO_COLOR");
+        cmd.env_remove("LROTOP_ENDPOINT");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _master = pair.master;
+            let mut buf = [0u8; 8192];
+            // Reads block; EIO (or 0) once the child is gone.
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Tui {
+            child,
+            writer,
+            rx,
+            parser: vt100::Parser::new(
+                std::num::NonZeroU16::new(ROWS).unwrap(),
+                std::num::NonZeroU16::new(COLS).unwrap(),
+                0,
+            ),
+            raw: Vec::new(),
+            _dirs: dirs,
+        }
+    }
+
+    fn pump(&mut self, wait: Duration) {
+        if let Ok(bytes) = self.rx.recv_timeout(wait) {
+            self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
+        }
+        while let Ok(bytes) = self.rx.try_recv() {
+            self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    /// Waits for the screen to satisfy `ok`; a frame can arrive over several reads.
+    fn wait_for(&mut self, what: &str, ok: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if ok(&self.screen()) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{}",
+                self.screen()
+            );
+            self.pump(Duration::from_millis(50));
+        }
+    }
+
+    fn send(&mut self, s: &str) {
+        self.writer.write_all(s.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            self.pump(Duration::from_millis(50));
+            if let Some(status) = self.child.try_wait().unwrap() {
+                self.pump(Duration::from_millis(100));
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("the dashboard did not exit; screen:\n{}", self.screen());
+            }
+        }
+    }
+
+    /// After the last switch to the alternate screen: back to the main one, cursor shown.
+    fn assert_restored(&self) {
+        let raw = String::from_utf8_lossy(&self.raw);
+        let entered = raw
+            .rfind("\u{1b}[?1049h")
+            .expect("entered the alternate screen");
+        let tail = &raw[entered..];
+        assert!(tail.contains("\u{1b}[?1049l"), "left the alternate screen");
+        assert!(tail.contains("\u{1b}[?25h"), "cursor shown again");
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+        }
+    }
+}
+
+fn static_emulator() -> BackgroundEmulator {
+    let mut cfg = EmulatorConfig::new(Scenario::Static);
+    cfg.ops_per_location = 8;
+    BackgroundEmulator::start(cfg).unwrap()
+}
+
+#[test]
+fn shows_rows_cancels_one_and_quits_cleanly() {
+    let emu = static_emulator();
+    let ops = emu.snapshot("demo-project-1", "global");
+    let mut tui = Tui::start(
+        &[
+            "--endpoint",
+            emu.url(),
+            "--project",
+            "demo-project-1",
+            "--location",
+            "global",
+            "--location",
+            "us-central1",
+        ],
+        &[],
+    );
+    tui.wait_for("rows", |s| {
+        s.matches("RUNNING").count() >= 8 && s.contains("FAILED") && s.contains("CANCELLED")
+    });
+    let screen = tui.screen();
+    assert!(screen.contains("global") && screen.contains("us-central1"));
+    assert!(screen.contains("16 ops"), "{screen}");
+
+    // Narrow the table to the cancellable operation, then cancel it.
+    let target = &ops[0].name;
+    let id = target.rsplit('/').next().unwrap();
+    tui.send("/");
+    tui.send(id);
+    tui.send("\r");
+    tui.wait_for("the filtered row", |s| s.contains("1/16"));
+    tui.send("c");
+    tui.wait_for("the confirmation", |s| {
+        s.contains("Cancel 1 operation?") && s.contains(id)
+    });
+    assert_eq!(emu.stats().mutations(), 0, "nothing sent before yes");
+    tui.send("y");
+    tui.wait_for("CANCELLED", |s| {
+        s.contains("⊗ CANCELLED") && s.contains("cancelled")
+    });
+    assert_eq!(emu.stats().cancels.get(target), Some(&1));
+
+    tui.send("q");
+    let status = tui.wait_exit();
+    assert!(status.success(), "{status:?}");
+    tui.assert_restored();
+}
+
+#[test]
+fn a_failing_location_shows_its_badge_and_the_rest_keep_working() {
+    let mut cfg = EmulatorConfig::new(Scenario::Static);
+    cfg.ops_per_location = 8;
+    cfg.faults.fail_locations = vec![("us-east4".into(), 403)];
+    let emu = BackgroundEmulator::start(cfg).unwrap();
+    let mut tui = Tui::start(
+        &["--endpoint", emu.url(), "--project", "demo-project-1"],
+        &[],
+    );
+    // Locations come from locations.list; us-east4 answers 403.
+    tui.wait_for("the badge and the other rows", |s| {
+        s.contains("! 403") && s.contains("16 ops")
+    });
+    tui.send("\u{3}");
+    assert!(tui.wait_exit().success());
+    tui.assert_restored();
+}
+
+#[test]
+fn the_terminal_is_restored_after_a_panic() {
+    let emu = static_emulator();
+    let mut tui = Tui::start(
+        &[
+            "--endpoint",
+            emu.url(),
+            "--project",
+            "demo-project-1",
+            "--location",
+            "global",
+        ],
+        &[("LROTOP_TEST_PANIC", "1")],
+    );
+    let status = tui.wait_exit();
+    assert!(!status.success());
+    tui.assert_restored();
+}
+
+#[test]
+fn read_only_blocks_cancel_in_the_dashboard() {
+    let emu = static_emulator();
+    let mut tui = Tui::start(
+        &[
+            "--endpoint",
+            emu.url(),
+            "--project",
+            "demo-project-1",
+            "--location",
+            "global",
+            "--read-only",
+        ],
+        &[],
+    );
+    tui.wait_for("rows", |s| s.contains("READ-ONLY") && s.contains("RUNNING"));
+    tui.send("c");
+    tui.wait_for("the refusal", |s| s.contains("read-only mode"));
+    tui.send("y");
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+    assert_eq!(emu.stats().mutations(), 0);
+}
