@@ -57,6 +57,9 @@ pub struct Global {
     /// More log detail (-v debug, -vv trace).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Requests a second for confirmed bulk cancels and deletes.
+    #[arg(long, global = true, value_name = "N", default_value_t = crate::sync::bulk::BULK_RATE_PER_SEC)]
+    pub bulk_rate: f64,
     /// Dashboard refresh interval (at least 1s).
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_human_duration, default_value = "5s")]
     pub refresh: Duration,
@@ -105,8 +108,16 @@ pub struct ListArgs {
 #[derive(Args, Debug)]
 pub struct MutateArgs {
     /// Operation names (or ids, with one --project and one --location).
-    #[arg(value_name = "NAME", required = true)]
+    #[arg(
+        value_name = "NAME",
+        required_unless_present = "filter",
+        conflicts_with = "filter"
+    )]
     pub names: Vec<String>,
+    /// Instead of names: every operation in --project/--location matching this filter
+    /// (e.g. `state=running verb=create idx-`); cancel only ever sends to running ones.
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
     /// Do it without asking (required when standard input is not a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,

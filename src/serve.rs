@@ -40,11 +40,7 @@ pub async fn dashboard(g: &Global) -> Result<(), CliError> {
     } else {
         format!("{} projects", ctx.projects.len())
     };
-    let settings = Settings {
-        scope,
-        interval: g.refresh.max(crate::app::MIN_INTERVAL),
-        read_only: g.read_only,
-    };
+    let settings = Settings::new(scope, g.refresh.max(crate::app::MIN_INTERVAL), g.read_only);
     let app = App::new(
         settings,
         ctx.projects.clone(),

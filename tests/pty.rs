@@ -258,3 +258,56 @@ fn read_only_blocks_cancel_in_the_dashboard() {
     assert!(tui.wait_exit().success());
     assert_eq!(emu.stats().mutations(), 0);
 }
+
+#[test]
+fn marks_three_rows_and_bulk_cancels_them() {
+    let emu = static_emulator();
+    let ops = emu.snapshot("demo-project-1", "global");
+    // The running ones come first, newest first; mark all but the one that ignores cancels.
+    let mut running: Vec<&lrotop::api::Operation> = ops.iter().filter(|o| !o.done).collect();
+    running.sort_by(|a, b| {
+        (std::cmp::Reverse(a.create_time()), &a.name)
+            .cmp(&(std::cmp::Reverse(b.create_time()), &b.name))
+    });
+    let ignores = &ops[1].name;
+    let mut tui = Tui::start(
+        &[
+            "--endpoint",
+            emu.url(),
+            "--project",
+            "demo-project-1",
+            "--location",
+            "global",
+        ],
+        &[],
+    );
+    tui.wait_for("rows", |s| s.matches("RUNNING").count() == 4);
+    for o in &running {
+        if o.name == *ignores {
+            tui.send("j");
+        } else {
+            tui.send(" ");
+        }
+    }
+    tui.wait_for("three marks", |s| s.contains("* 3 marked"));
+    tui.send("C");
+    tui.wait_for("the bulk confirmation", |s| {
+        s.contains("Cancel 3 operations?") && s.contains("3 will be sent")
+    });
+    assert_eq!(emu.stats().mutations(), 0);
+    tui.send("y");
+    tui.wait_for("every outcome", |s| {
+        s.matches("⊗ CANCELLED").count() == 2
+            && s.matches("! CANCEL REFUSED").count() == 2
+            && !s.contains("CANCELLING")
+    });
+    tui.wait_for("the summary", |s| {
+        s.contains("bulk cancel: 3 sent, 1 accepted, 2 refused, 0 failed")
+    });
+    let stats = emu.stats();
+    assert_eq!(stats.method("cancel"), 3);
+    assert_eq!(stats.cancels.get(ignores), None);
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+    tui.assert_restored();
+}

@@ -242,3 +242,34 @@ fn only_visible_rows_are_drawn_and_the_selection_is_shown() {
     }
     assert!(found, "the last row is on screen after G");
 }
+
+#[test]
+fn bulk_confirmation_typed_and_error_log() {
+    let mut w = world(1, 2, 60);
+    let mut app = loaded_app(&mut w, &["global", "us-central1"]);
+    update(&mut app, Action::Key(Key::Char('*')));
+    update(&mut app, Action::Key(Key::Char('/')));
+    for c in "location=global".chars() {
+        update(&mut app, Action::Key(Key::Char(c)));
+    }
+    update(&mut app, Action::Key(Key::Enter));
+    update(&mut app, Action::Key(Key::Char('C')));
+    for c in "2".chars() {
+        update(&mut app, Action::Key(Key::Char(c)));
+    }
+    let t = draw(&app, Theme::Default, 110, 30);
+    let text = format!("{}", t.backend());
+    assert!(text.contains("marked are hidden by the filter"), "{text}");
+    assert!(text.contains("to confirm: 2█"), "{text}");
+    insta::assert_snapshot!("bulk_typed_confirm", t.backend());
+
+    update(&mut app, Action::Key(Key::Esc));
+    load(&mut app, "us-central1", Err(err(503, "UNAVAILABLE")));
+    update(&mut app, Action::Key(Key::Char('e')));
+    let t = draw(&app, Theme::Default, 100, 14);
+    let text = format!("{}", t.backend());
+    assert!(
+        text.contains("Error log (1)") && text.contains("us-central1: UNAVAILABLE"),
+        "{text}"
+    );
+}

@@ -1,10 +1,13 @@
 //! Pure state and logic: every key press and every API answer is an [`Action`];
 //! [`update`] changes the [`App`] and returns the [`Effect`]s to run. No HTTP, no terminal.
 
+mod bulk;
 pub mod filter;
 pub mod keys;
 pub mod row;
 mod update;
+
+pub use bulk::{Bulk, MutationKind};
 
 pub use update::update;
 
@@ -13,7 +16,7 @@ use filter::Filter;
 use jiff::Timestamp;
 use keys::Key;
 use row::Row;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
 pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
@@ -54,15 +57,48 @@ pub enum Action {
         name: String,
         result: Result<(), ApiError>,
     },
+    DeleteSent {
+        name: String,
+        result: Result<(), ApiError>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
-    Discover { project: String },
-    Refresh { location: LocationName },
-    Get { name: OperationName },
-    Cancel { name: OperationName },
+    Discover {
+        project: String,
+    },
+    Refresh {
+        location: LocationName,
+    },
+    Get {
+        name: OperationName,
+    },
+    Cancel {
+        name: OperationName,
+    },
+    /// Confirmed bulk cancels: each is sent once, at the bulk concurrency and rate caps.
+    CancelMany {
+        names: Vec<OperationName>,
+    },
+    Delete {
+        names: Vec<OperationName>,
+    },
+    /// To the terminal's clipboard (OSC 52).
+    Copy {
+        text: String,
+    },
     Quit,
+}
+
+impl Effect {
+    /// Effects that change something on the server: the runner refuses them in read-only mode.
+    pub fn is_mutation(&self) -> bool {
+        matches!(
+            self,
+            Effect::Cancel { .. } | Effect::CancelMany { .. } | Effect::Delete { .. }
+        )
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,6 +180,8 @@ pub struct StatusLine {
     pub text: String,
     pub level: Level,
     pub until: Timestamp,
+    /// A summary that routine news does not push off the line before it expires.
+    pub sticky: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -156,6 +194,15 @@ pub struct LogEntry {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Confirmed {
     CancelOne(OperationName),
+    CancelMany(Vec<OperationName>),
+    Delete(Vec<OperationName>),
+}
+
+/// A confirmation that needs something typed (the count, or a protected project's alias).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Typed {
+    pub expected: String,
+    pub input: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -166,6 +213,7 @@ pub struct Confirm {
     pub on_yes: Confirmed,
     /// The button with focus; No by default.
     pub yes_focused: bool,
+    pub typed: Option<Typed>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -183,6 +231,9 @@ pub enum Mode {
         text: String,
         previous: String,
     },
+    ErrorLog {
+        scroll: u16,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -190,6 +241,45 @@ pub struct Settings {
     pub scope: String,
     pub interval: Duration,
     pub read_only: bool,
+    /// Bulk actions on more than this many operations need the count typed.
+    pub bulk_confirm_threshold: usize,
+    /// Per-project flags from the config: alias, read-only, protected.
+    pub project_flags: HashMap<String, ProjectFlags>,
+}
+
+impl Settings {
+    pub fn new(scope: impl Into<String>, interval: Duration, read_only: bool) -> Settings {
+        Settings {
+            scope: scope.into(),
+            interval,
+            read_only,
+            bulk_confirm_threshold: 20,
+            project_flags: HashMap::new(),
+        }
+    }
+
+    pub fn project_read_only(&self, project: &str) -> bool {
+        self.read_only || self.project_flags.get(project).is_some_and(|f| f.read_only)
+    }
+
+    pub fn protected(&self, project: &str) -> bool {
+        self.project_flags.get(project).is_some_and(|f| f.protected)
+    }
+
+    /// What to type to confirm a bulk action in a protected project: its alias, else its id.
+    pub fn protect_word(&self, project: &str) -> String {
+        self.project_flags
+            .get(project)
+            .and_then(|f| f.alias.clone())
+            .unwrap_or_else(|| project.to_string())
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProjectFlags {
+    pub alias: Option<String>,
+    pub read_only: bool,
+    pub protected: bool,
 }
 
 pub struct App {
@@ -217,6 +307,11 @@ pub struct App {
     pub mode: Mode,
     pub status: Option<StatusLine>,
     pub log: VecDeque<LogEntry>,
+    /// Marked operations, by name (never by row position).
+    pub marks: HashSet<String>,
+    /// Where `V` marks a range from.
+    pub mark_anchor: Option<String>,
+    pub bulk: Option<Bulk>,
     pub quit: bool,
 }
 
@@ -250,6 +345,9 @@ impl App {
             mode: Mode::Normal,
             status: None,
             log: VecDeque::new(),
+            marks: HashSet::new(),
+            mark_anchor: None,
+            bulk: None,
             quit: false,
         };
         match locations {
@@ -357,21 +455,46 @@ impl App {
         self.rows.len()
     }
 
-    pub(crate) fn say(&mut self, level: Level, text: impl Into<String>) {
+    /// Into the error log (`e`) without touching the status line.
+    pub(crate) fn log_line(&mut self, text: impl Into<String>) {
         let text = crate::sanitize::one_line(&text.into()).into_owned();
-        if matches!(level, Level::Error | Level::Warn) {
-            self.log.push_back(LogEntry {
-                at: self.now,
-                text: text.clone(),
-            });
-            while self.log.len() > ERROR_LOG_LEN {
-                self.log.pop_front();
-            }
+        self.log.push_back(LogEntry { at: self.now, text });
+        while self.log.len() > ERROR_LOG_LEN {
+            self.log.pop_front();
         }
+    }
+
+    pub(crate) fn say(&mut self, level: Level, text: impl Into<String>) {
+        self.put_status(level, text.into(), false);
+    }
+
+    /// A summary (of a bulk action) that stays up for twice as long and is not replaced by
+    /// routine news; errors still get through.
+    pub(crate) fn say_sticky(&mut self, level: Level, text: impl Into<String>) {
+        self.put_status(level, text.into(), true);
+    }
+
+    fn put_status(&mut self, level: Level, text: String, sticky: bool) {
+        let text = crate::sanitize::one_line(&text).into_owned();
+        if matches!(level, Level::Error | Level::Warn) {
+            self.log_line(text.clone());
+        }
+        let routine = matches!(level, Level::Info | Level::Success);
+        if routine
+            && !sticky
+            && self
+                .status
+                .as_ref()
+                .is_some_and(|s| s.sticky && s.until > self.now)
+        {
+            return;
+        }
+        let ttl = if sticky { STATUS_TTL * 2 } else { STATUS_TTL };
         self.status = Some(StatusLine {
             text,
             level,
-            until: self.now + STATUS_TTL,
+            until: self.now + ttl,
+            sticky,
         });
     }
 
@@ -393,6 +516,11 @@ impl App {
                 t.active += usize::from(r.state.is_active());
             }
         }
+        // Marks live only on operations that still exist and are still running.
+        let rows = &self.rows;
+        let index = &self.index;
+        self.marks
+            .retain(|n| index.get(n).is_some_and(|i| rows[*i].state.is_active()));
         let only = self.location_sel.checked_sub(1);
         let mut view: Vec<usize> = (0..self.rows.len())
             .filter(|i| {

@@ -1,5 +1,6 @@
 //! `update`: the one place state changes.
 
+use super::bulk::{self, MutationKind, short};
 use super::keys::{Command, Key, command_for};
 use super::row::{CancelTrack, Row, RowState};
 use super::{
@@ -55,7 +56,17 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Got { name, result } => on_got(app, &name, result),
-        Action::CancelSent { name, result } => on_cancel_sent(app, &name, result, &mut fx),
+        // The row's own news first, so a finished bulk's summary is what stays on screen.
+        Action::CancelSent { name, result } => {
+            let outcome = result.as_ref().map(|_| ()).map_err(Clone::clone);
+            on_cancel_sent(app, &name, result, &mut fx);
+            bulk::record(app, MutationKind::Cancel, &name, &outcome);
+        }
+        Action::DeleteSent { name, result } => {
+            let outcome = result.as_ref().map(|_| ()).map_err(Clone::clone);
+            on_delete_sent(app, &name, result);
+            bulk::record(app, MutationKind::Delete, &name, &outcome);
+        }
     }
     fx
 }
@@ -173,23 +184,6 @@ fn on_loaded(app: &mut App, target: usize, result: Result<Vec<Operation>, ApiErr
     app.rebuild();
 }
 
-fn short(name: &str) -> String {
-    let id = name.rsplit('/').next().unwrap_or(name);
-    let tail: String = id
-        .chars()
-        .rev()
-        .take(12)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    if tail.len() < id.len() {
-        format!("…{tail}")
-    } else {
-        tail
-    }
-}
-
 fn on_got(app: &mut App, name: &str, result: Result<Operation, ApiError>) {
     let now = app.now;
     match result {
@@ -288,6 +282,30 @@ fn on_cancel_sent(app: &mut App, name: &str, result: Result<(), ApiError>, fx: &
     app.rebuild();
 }
 
+fn on_delete_sent(app: &mut App, name: &str, result: Result<(), ApiError>) {
+    match result {
+        Ok(()) => {
+            app.rows.retain(|r| r.op.name != name);
+            app.marks.remove(name);
+            if app.bulk.is_none() {
+                app.say(
+                    Level::Info,
+                    format!("deleted the record of {}", short(name)),
+                );
+            }
+        }
+        Err(e) => {
+            let text = format!("delete of {} failed: {e}", short(name));
+            if app.bulk.is_some() {
+                app.log_line(text);
+            } else {
+                app.say(Level::Error, text);
+            }
+        }
+    }
+    app.rebuild();
+}
+
 fn on_key(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
     match &mut app.mode {
         Mode::FilterInput { text, previous } => {
@@ -320,6 +338,32 @@ fn on_key(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
                 app.rebuild();
             }
         }
+        Mode::Confirm(c) if c.typed.is_some() => {
+            let Some(t) = c.typed.as_mut() else { return };
+            match key {
+                Key::Char(ch) => t.input.push(ch),
+                Key::Backspace => {
+                    t.input.pop();
+                }
+                Key::Enter if t.input.trim() == t.expected => {
+                    let on_yes = c.on_yes.clone();
+                    app.mode = Mode::Normal;
+                    confirmed(app, on_yes, fx);
+                }
+                Key::Enter => {
+                    let want = t.expected.clone();
+                    app.say(
+                        Level::Warn,
+                        format!("type {want} and press enter to confirm, or esc"),
+                    );
+                }
+                Key::Esc | Key::Ctrl('c') => {
+                    app.mode = Mode::Normal;
+                    app.say(Level::Info, "nothing sent");
+                }
+                _ => {}
+            }
+        }
         Mode::Confirm(c) => match key {
             Key::Char('y') | Key::Char('Y') => {
                 let on_yes = c.on_yes.clone();
@@ -345,7 +389,7 @@ fn on_key(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
             }
             _ => {}
         },
-        Mode::Details { scroll } | Mode::Help { scroll } => match key {
+        Mode::Details { scroll } | Mode::Help { scroll } | Mode::ErrorLog { scroll } => match key {
             Key::Char('j') | Key::Down => *scroll = scroll.saturating_add(1),
             Key::Char('k') | Key::Up => *scroll = scroll.saturating_sub(1),
             Key::PageDown | Key::Char(' ') => *scroll = scroll.saturating_add(10),
@@ -359,7 +403,9 @@ fn on_key(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
                 app.quit = true;
                 fx.push(Effect::Quit);
             }
-            Key::Esc | Key::Enter | Key::Char('q') | Key::Char('?') => app.mode = Mode::Normal,
+            Key::Esc | Key::Enter | Key::Char('q') | Key::Char('?') | Key::Char('e') => {
+                app.mode = Mode::Normal
+            }
             _ => {}
         },
         Mode::Normal => {
@@ -487,6 +533,21 @@ fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
             app.say(Level::Info, format!("refreshing every {next}s"));
         }
         Command::Help => app.mode = Mode::Help { scroll: 0 },
+        Command::Mark => bulk::toggle_mark(app),
+        Command::MarkRange => bulk::mark_range(app),
+        Command::MarkAll => bulk::mark_all_visible(app),
+        Command::ClearMarks => bulk::clear_marks(app),
+        Command::CancelMarked => bulk::start_bulk_cancel(app),
+        Command::Delete => bulk::start_delete(app),
+        Command::Copy => match app.selected_row() {
+            Some(r) => {
+                let name = r.op.name.clone();
+                fx.push(Effect::Copy { text: name.clone() });
+                app.say(Level::Info, format!("copied {name}"));
+            }
+            None => app.say(Level::Info, "no operation selected"),
+        },
+        Command::ErrorLog => app.mode = Mode::ErrorLog { scroll: 0 },
         Command::Quit => {
             app.quit = true;
             fx.push(Effect::Quit);
@@ -495,14 +556,14 @@ fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
 }
 
 fn start_cancel(app: &mut App) {
-    if app.settings.read_only {
-        app.say(Level::Warn, "read-only mode: cancel is disabled");
-        return;
-    }
     let Some(r) = app.selected_row() else {
         app.say(Level::Info, "no operation selected");
         return;
     };
+    if app.settings.project_read_only(r.op.project()) {
+        app.say(Level::Warn, "read-only mode: cancel is disabled");
+        return;
+    }
     let id = short(&r.op.name);
     if !r.state.is_active() {
         let text = format!("{id} is already {}: nothing sent", r.state.word());
@@ -547,6 +608,7 @@ fn start_cancel(app: &mut App) {
         title: "Cancel 1 operation?".into(),
         lines,
         yes_label: "Cancel it".into(),
+        typed: bulk::typed_for(app, std::slice::from_ref(&name)),
         on_yes: Confirmed::CancelOne(name),
         yes_focused: false,
     });
@@ -576,8 +638,11 @@ fn confirmed(app: &mut App, what: Confirmed, fx: &mut Vec<Effect>) {
             }
             r.cancel = CancelTrack::Sending;
             r.restate(now);
+            app.marks.remove(&key);
             fx.push(Effect::Cancel { name });
             app.rebuild();
         }
+        Confirmed::CancelMany(names) => bulk::confirmed_bulk(app, MutationKind::Cancel, names, fx),
+        Confirmed::Delete(names) => bulk::confirmed_bulk(app, MutationKind::Delete, names, fx),
     }
 }

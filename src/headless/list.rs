@@ -46,11 +46,23 @@ pub fn age(op: &Operation, now: jiff::Timestamp) -> String {
     }
 }
 
-pub async fn run(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
-    let filter = match &a.filter {
-        Some(f) => Filter::parse(f).map_err(|e| CliError::usage(format!("--filter: {e}")))?,
-        None => Filter::default(),
-    };
+pub fn parse_filter(f: Option<&str>) -> Result<Filter, CliError> {
+    match f {
+        Some(f) => Filter::parse(f).map_err(|e| CliError::usage(format!("--filter: {e}"))),
+        None => Ok(Filter::default()),
+    }
+}
+
+/// What a listing across every target found.
+pub struct Listed {
+    pub ops: Vec<Operation>,
+    /// Targets (or projects whose locations could not be listed) that failed.
+    pub errors: Vec<(String, crate::api::ApiError)>,
+    pub attempted: usize,
+}
+
+/// Lists every target concurrently (bounded) and keeps what matches `filter`.
+pub async fn fetch(ctx: &Context, filter: &Filter) -> Listed {
     let (targets, mut errors) = ctx.targets().await;
     let attempted = targets.len() + errors.len();
     let results: Vec<_> = stream::iter(targets)
@@ -69,6 +81,20 @@ pub async fn run(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
         }
     }
     ops.retain(|o| filter.matches(&subject(o)));
+    Listed {
+        ops,
+        errors,
+        attempted,
+    }
+}
+
+pub async fn run(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
+    let filter = parse_filter(a.filter.as_deref())?;
+    let Listed {
+        mut ops,
+        errors,
+        attempted,
+    } = fetch(ctx, &filter).await;
     ops.sort_by(|x, y| {
         (
             x.project(),

@@ -9,6 +9,7 @@ pub use output::{CliError, safe_json};
 
 use crate::api::names::{LocationName, OperationName, check_project};
 use crate::api::{ApiError, ClientOptions, OperationsClient, RetryPolicy};
+use crate::app::MutationKind;
 use crate::cli::{Command, Global};
 use crate::emulator::{Emulator, EmulatorConfig, Scenario};
 use futures::stream::{self, StreamExt};
@@ -144,7 +145,12 @@ pub async fn run(g: &Global, command: Command) -> Result<(), CliError> {
     if let Command::Emulator(_) = command {
         return Err(CliError::usage("the emulator is started by main"));
     }
-    let ctx = Context::new(g, matches!(command, Command::List(_))).await?;
+    let by_filter = match &command {
+        Command::List(_) => true,
+        Command::Cancel(a) | Command::Delete(a) => a.filter.is_some(),
+        _ => false,
+    };
+    let ctx = Context::new(g, by_filter).await?;
     match command {
         Command::List(a) => list::run(&ctx, &a).await,
         Command::Describe { name } => {
@@ -156,8 +162,8 @@ pub async fn run(g: &Global, command: Command) -> Result<(), CliError> {
                 .map_err(|e| CliError::api(&name.to_string(), &e))?;
             output::print_json_pretty(&op)
         }
-        Command::Cancel(a) => mutate::run(&ctx, &a, mutate::Kind::Cancel).await,
-        Command::Delete(a) => mutate::run(&ctx, &a, mutate::Kind::Delete).await,
+        Command::Cancel(a) => mutate::run(&ctx, g, &a, MutationKind::Cancel).await,
+        Command::Delete(a) => mutate::run(&ctx, g, &a, MutationKind::Delete).await,
         Command::Wait(a) => wait::run(&ctx, &a).await,
         Command::Emulator(_) => Ok(()),
     }

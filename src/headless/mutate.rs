@@ -1,31 +1,23 @@
-//! `lrotop cancel` and `lrotop delete`: look first, confirm, send once, report each.
+//! `lrotop cancel` and `lrotop delete`, by name or by filter: look first, confirm, send each
+//! once (bounded concurrency, rate cap), report each.
 
+use super::list::{Listed, fetch, parse_filter};
 use super::output::{self, CliError, note};
 use super::{CONCURRENCY, Context};
 use crate::api::{ApiError, Operation, OperationName, Outcome};
-use crate::cli::{Format, MutateArgs};
+use crate::app::MutationKind;
+use crate::cli::{Format, Global, MutateArgs};
+use crate::sync::bulk::{self, BULK_CONCURRENCY, RateLimiter};
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
 use std::io::IsTerminal;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Cancel,
-    Delete,
-}
+/// Past this many, the terminal prompt asks for the count to be typed.
+const TYPED_CONFIRM_OVER: usize = 20;
 
-impl Kind {
-    fn verb(self) -> &'static str {
-        match self {
-            Kind::Cancel => "cancel",
-            Kind::Delete => "delete",
-        }
-    }
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
-pub enum Result_ {
+pub enum Outcome_ {
     /// The server accepted the request.
     Accepted,
     /// The server answered with an error (UNIMPLEMENTED, PERMISSION_DENIED, …).
@@ -41,7 +33,7 @@ pub enum Result_ {
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
     pub name: String,
-    pub result: Result_,
+    pub result: Outcome_,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -51,53 +43,60 @@ pub struct Report {
 }
 
 impl Report {
-    fn new(name: &OperationName, result: Result_) -> Self {
+    fn new(name: &OperationName, result: Outcome_, state: Option<&'static str>) -> Self {
         Report {
             name: name.to_string(),
             result,
-            state: None,
+            state,
             code: None,
             message: String::new(),
         }
     }
 
-    fn from_error(name: &OperationName, e: &ApiError) -> Self {
+    fn from_error(name: &OperationName, e: &ApiError, state: Option<&'static str>) -> Self {
         let result = if e.status().is_some() {
-            Result_::Refused
+            Outcome_::Refused
         } else {
-            Result_::Failed
+            Outcome_::Failed
         };
         Report {
             code: e.code().map(|c| c.name().to_string()),
             message: e.to_string(),
-            ..Report::new(name, result)
+            ..Report::new(name, result, state)
         }
     }
 
     fn is_failure(&self) -> bool {
-        matches!(self.result, Result_::Refused | Result_::Failed)
+        matches!(self.result, Outcome_::Refused | Outcome_::Failed)
     }
 }
 
-fn confirm(prompt: &str) -> Result<bool, CliError> {
-    eprint!("{prompt} [y/N] ");
-    let mut line = String::new();
-    std::io::stdin()
-        .read_line(&mut line)
-        .map_err(|e| CliError::fatal(format!("cannot read the answer: {e}")))?;
-    Ok(matches!(
-        line.trim().to_ascii_lowercase().as_str(),
-        "y" | "yes"
-    ))
+/// What to send and what was already decided (skipped, not found, …).
+struct Plan {
+    send: Vec<OperationName>,
+    reports: Vec<Report>,
+    /// Targets that could not be listed (filter mode).
+    listing_errors: Vec<(String, ApiError)>,
 }
 
-pub async fn run(ctx: &Context, a: &MutateArgs, kind: Kind) -> Result<(), CliError> {
-    let verb = kind.verb();
-    if ctx.read_only && !a.dry_run {
-        return Err(CliError::usage(format!(
-            "read-only mode: refusing to {verb} anything"
-        )));
+impl Plan {
+    fn consider(&mut self, kind: MutationKind, name: OperationName, op: &Operation) {
+        let state = Some(op.outcome().word());
+        if kind == MutationKind::Cancel && op.outcome() != Outcome::Running {
+            self.reports.push(Report {
+                message: "already done: nothing sent".into(),
+                ..Report::new(&name, Outcome_::Skipped, state)
+            });
+        } else {
+            self.reports
+                .push(Report::new(&name, Outcome_::WouldSend, state));
+            self.send.push(name);
+        }
     }
+}
+
+/// Named operations: each is looked at first, never trusting anything but its own state.
+async fn plan_names(ctx: &Context, a: &MutateArgs, kind: MutationKind) -> Result<Plan, CliError> {
     let mut names: Vec<OperationName> = Vec::new();
     for n in &a.names {
         let name = ctx.resolve(n)?;
@@ -105,63 +104,112 @@ pub async fn run(ctx: &Context, a: &MutateArgs, kind: Kind) -> Result<(), CliErr
             names.push(name);
         }
     }
-
-    // Never act on what a list or a filter said: look at each operation itself first.
-    let looked: Vec<(OperationName, Result<Operation, ApiError>)> =
-        stream::iter(names.iter().cloned())
-            .map(|n| async move {
-                let r = ctx.client.get(&n).await;
-                (n, r)
-            })
-            .buffered(CONCURRENCY)
-            .collect()
-            .await;
-    let mut reports: Vec<Report> = Vec::new();
-    let mut to_send: Vec<OperationName> = Vec::new();
+    let looked: Vec<(OperationName, Result<Operation, ApiError>)> = stream::iter(names)
+        .map(|n| async move {
+            let r = ctx.client.get(&n).await;
+            (n, r)
+        })
+        .buffered(CONCURRENCY)
+        .collect()
+        .await;
+    let mut plan = Plan {
+        send: Vec::new(),
+        reports: Vec::new(),
+        listing_errors: Vec::new(),
+    };
     for (n, r) in looked {
         match r {
-            Ok(op) if kind == Kind::Cancel && op.outcome() != Outcome::Running => {
-                reports.push(Report {
-                    state: Some(op.outcome().word()),
-                    message: "already done: nothing sent".into(),
-                    ..Report::new(&n, Result_::Skipped)
-                })
-            }
-            Ok(op) => {
-                reports.push(Report {
-                    state: Some(op.outcome().word()),
-                    ..Report::new(&n, Result_::WouldSend)
-                });
-                to_send.push(n);
-            }
-            Err(e) => reports.push(Report::from_error(&n, &e)),
+            Ok(op) => plan.consider(kind, n, &op),
+            Err(e) => plan.reports.push(Report::from_error(&n, &e, None)),
         }
     }
+    Ok(plan)
+}
 
-    if !a.dry_run && !to_send.is_empty() && !a.yes {
+/// Operations matching a filter, judged by each one's own fields as listed.
+async fn plan_filter(ctx: &Context, filter: &str, kind: MutationKind) -> Result<Plan, CliError> {
+    let filter = parse_filter(Some(filter))?;
+    let Listed { ops, errors, .. } = fetch(ctx, &filter).await;
+    let mut plan = Plan {
+        send: Vec::new(),
+        reports: Vec::new(),
+        listing_errors: errors,
+    };
+    for op in &ops {
+        match OperationName::parse(&op.name) {
+            Ok(n) => plan.consider(kind, n, op),
+            Err(e) => note(&format!(
+                "lrotop: skipping an operation with an unusable name: {e}"
+            )),
+        }
+    }
+    Ok(plan)
+}
+
+fn ask(question: &str, typed: Option<usize>) -> Result<bool, CliError> {
+    let prompt = match typed {
+        Some(n) => format!("{question} Type {n} to confirm: "),
+        None => format!("{question} [y/N] "),
+    };
+    eprint!("{prompt}");
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| CliError::fatal(format!("cannot read the answer: {e}")))?;
+    let answer = line.trim().to_ascii_lowercase();
+    Ok(match typed {
+        Some(n) => answer == n.to_string(),
+        None => matches!(answer.as_str(), "y" | "yes"),
+    })
+}
+
+pub async fn run(
+    ctx: &Context,
+    g: &Global,
+    a: &MutateArgs,
+    kind: MutationKind,
+) -> Result<(), CliError> {
+    let verb = kind.verb();
+    if ctx.read_only && !a.dry_run {
+        return Err(CliError::usage(format!(
+            "read-only mode: refusing to {verb} anything"
+        )));
+    }
+    let mut plan = match &a.filter {
+        Some(f) => plan_filter(ctx, f, kind).await?,
+        None => plan_names(ctx, a, kind).await?,
+    };
+    for (what, e) in &plan.listing_errors {
+        note(&format!(
+            "lrotop: {what}: {e} (not listed, so nothing there is sent)"
+        ));
+    }
+
+    if !a.dry_run && !plan.send.is_empty() && !a.yes {
         if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
             return Err(CliError::usage(format!(
                 "refusing to {verb} {} operation(s) without confirmation: pass --yes (or --dry-run to see what would be sent)",
-                to_send.len()
+                plan.send.len()
             )));
         }
-        for n in to_send.iter().take(20) {
+        for n in plan.send.iter().take(20) {
             note(&format!("  {verb} {n}"));
         }
-        if to_send.len() > 20 {
-            note(&format!("  … and {} more", to_send.len() - 20));
+        if plan.send.len() > 20 {
+            note(&format!("  … and {} more", plan.send.len() - 20));
         }
         let question = match kind {
-            Kind::Cancel => format!(
+            MutationKind::Cancel => format!(
                 "Cancel {} operation(s)? Cancel is best effort: an operation may still finish.",
-                to_send.len()
+                plan.send.len()
             ),
-            Kind::Delete => format!(
+            MutationKind::Delete => format!(
                 "Delete {} operation record(s)? This removes the record and does NOT cancel the operation.",
-                to_send.len()
+                plan.send.len()
             ),
         };
-        let yes = tokio::task::spawn_blocking(move || confirm(&question))
+        let typed = (plan.send.len() > TYPED_CONFIRM_OVER).then_some(plan.send.len());
+        let yes = tokio::task::spawn_blocking(move || ask(&question, typed))
             .await
             .map_err(|e| CliError::fatal(e.to_string()))??;
         if !yes {
@@ -170,35 +218,31 @@ pub async fn run(ctx: &Context, a: &MutateArgs, kind: Kind) -> Result<(), CliErr
         }
     }
 
-    if !a.dry_run {
-        let sent: Vec<(OperationName, Result<(), ApiError>)> = stream::iter(to_send)
-            .map(|n| async move {
-                let r = match kind {
-                    Kind::Cancel => ctx.client.cancel(&n).await,
-                    Kind::Delete => ctx.client.delete(&n).await,
-                };
-                (n, r)
-            })
-            .buffer_unordered(CONCURRENCY)
-            .collect()
-            .await;
-        for (n, r) in sent {
-            let Some(rep) = reports.iter_mut().find(|r| r.name == n.to_string()) else {
-                continue;
-            };
-            *rep = match r {
-                Ok(()) => Report {
-                    state: rep.state,
-                    ..Report::new(&n, Result_::Accepted)
-                },
-                Err(e) => Report {
-                    state: rep.state,
-                    ..Report::from_error(&n, &e)
-                },
-            };
-        }
+    if !a.dry_run && !plan.send.is_empty() {
+        let limiter = RateLimiter::new(g.bulk_rate, BULK_CONCURRENCY);
+        let send = std::mem::take(&mut plan.send);
+        let reports = &mut plan.reports;
+        bulk::run(
+            &ctx.client,
+            kind,
+            send,
+            BULK_CONCURRENCY,
+            &limiter,
+            |n, r| {
+                let key = n.to_string();
+                if let Some(rep) = reports.iter_mut().find(|x| x.name == key) {
+                    let state = rep.state;
+                    *rep = match r {
+                        Ok(()) => Report::new(&n, Outcome_::Accepted, state),
+                        Err(e) => Report::from_error(&n, &e, state),
+                    };
+                }
+            },
+        )
+        .await;
     }
 
+    let reports = plan.reports;
     match a.format {
         Format::Json => output::print_json_pretty(&reports)?,
         Format::Jsonl => output::print_jsonl(&reports)?,
@@ -207,11 +251,11 @@ pub async fn run(ctx: &Context, a: &MutateArgs, kind: Kind) -> Result<(), CliErr
                 .iter()
                 .map(|r| {
                     let result = match r.result {
-                        Result_::Accepted => format!("{verb} accepted"),
-                        Result_::Refused => format!("{verb} refused"),
-                        Result_::Failed => format!("{verb} failed"),
-                        Result_::Skipped => "skipped".into(),
-                        Result_::WouldSend => format!("would {verb}"),
+                        Outcome_::Accepted => format!("{verb} accepted"),
+                        Outcome_::Refused => format!("{verb} refused"),
+                        Outcome_::Failed => format!("{verb} failed"),
+                        Outcome_::Skipped => "skipped".into(),
+                        Outcome_::WouldSend => format!("would {verb}"),
                     };
                     vec![result, r.name.clone(), r.message.clone()]
                 })
@@ -223,12 +267,20 @@ pub async fn run(ctx: &Context, a: &MutateArgs, kind: Kind) -> Result<(), CliErr
     for r in &failed {
         note(&format!("lrotop: {} {}: {}", r.name, verb, r.message));
     }
-    match failed.len() {
-        0 => Ok(()),
-        n if n == reports.len() => Err(CliError::fatal(format!("every {verb} failed ({n})"))),
-        n => Err(CliError::partial(format!(
-            "{n} of {} {verb}s failed",
-            reports.len()
+    let listing = plan.listing_errors.len();
+    match (failed.len(), listing) {
+        (0, 0) => Ok(()),
+        (n, _) if n > 0 && n == reports.len() => {
+            Err(CliError::fatal(format!("every {verb} failed ({n})")))
+        }
+        (n, l) => Err(CliError::partial(format!(
+            "{n} of {} {verb}s failed{}",
+            reports.len(),
+            if l > 0 {
+                format!("; {l} targets could not be listed")
+            } else {
+                String::new()
+            }
         ))),
     }
 }

@@ -1,14 +1,18 @@
 //! Runs the app's effects on tokio tasks and answers with actions. The one place where
 //! mutating calls leave the process, so read-only mode is enforced here, whatever asked.
 
-use crate::api::{ApiError, OperationsClient};
-use crate::app::{Action, Effect};
+pub mod bulk;
+
+use crate::api::{ApiError, OperationName, OperationsClient};
+use crate::app::{Action, Effect, MutationKind};
+use bulk::{BULK_CONCURRENCY, BULK_RATE_PER_SEC, RateLimiter};
+use std::collections::HashSet;
 use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc};
 
 /// Page size for refreshes: one round trip per location where the server allows it.
 pub const PAGE_SIZE: u32 = 1000;
-/// Requests in flight at once, across all locations.
+/// Reads in flight at once, across all locations.
 pub const CONCURRENCY: usize = 8;
 
 #[derive(Clone)]
@@ -16,7 +20,9 @@ pub struct Runner {
     client: OperationsClient,
     tx: mpsc::UnboundedSender<Action>,
     limit: Arc<Semaphore>,
+    bulk_limit: Arc<RateLimiter>,
     read_only: bool,
+    read_only_projects: Arc<HashSet<String>>,
 }
 
 impl Runner {
@@ -29,19 +35,73 @@ impl Runner {
             client,
             tx,
             limit: Arc::new(Semaphore::new(CONCURRENCY)),
+            bulk_limit: Arc::new(RateLimiter::new(BULK_RATE_PER_SEC, BULK_CONCURRENCY)),
             read_only,
+            read_only_projects: Arc::default(),
         }
+    }
+
+    /// Projects whose operations must never be cancelled or deleted from here.
+    pub fn with_read_only_projects(mut self, projects: HashSet<String>) -> Runner {
+        self.read_only_projects = Arc::new(projects);
+        self
+    }
+
+    fn refuses(&self, name: &OperationName) -> bool {
+        self.read_only || self.read_only_projects.contains(name.project())
+    }
+
+    fn answer(
+        tx: &mpsc::UnboundedSender<Action>,
+        kind: MutationKind,
+        name: &OperationName,
+        result: Result<(), ApiError>,
+    ) {
+        let name = name.to_string();
+        let _ = tx.send(match kind {
+            MutationKind::Cancel => Action::CancelSent { name, result },
+            MutationKind::Delete => Action::DeleteSent { name, result },
+        });
+    }
+
+    fn mutate(&self, kind: MutationKind, names: Vec<OperationName>) {
+        let (refused, allowed): (Vec<_>, Vec<_>) = names.into_iter().partition(|n| self.refuses(n));
+        for name in &refused {
+            let e = ApiError::Refused(format!("read-only mode: nothing is {}d", kind.verb()));
+            Self::answer(&self.tx, kind, name, Err(e));
+        }
+        if allowed.is_empty() {
+            return;
+        }
+        let Runner {
+            client,
+            tx,
+            bulk_limit,
+            ..
+        } = self.clone();
+        tokio::spawn(async move {
+            bulk::run(
+                &client,
+                kind,
+                allowed,
+                BULK_CONCURRENCY,
+                &bulk_limit,
+                |name, result| Self::answer(&tx, kind, &name, result),
+            )
+            .await;
+        });
     }
 
     pub fn run(&self, effect: Effect) {
         let Runner {
-            client,
-            tx,
-            limit,
-            read_only,
+            client, tx, limit, ..
         } = self.clone();
         match effect {
-            Effect::Quit => {}
+            // The terminal's business, not the server's.
+            Effect::Quit | Effect::Copy { .. } => {}
+            Effect::Cancel { name } => self.mutate(MutationKind::Cancel, vec![name]),
+            Effect::CancelMany { names } => self.mutate(MutationKind::Cancel, names),
+            Effect::Delete { names } => self.mutate(MutationKind::Delete, names),
             Effect::Discover { project } => {
                 tokio::spawn(async move {
                     let result = {
@@ -74,25 +134,6 @@ impl Runner {
                     let _permit = limit.acquire().await;
                     let result = client.get(&name).await;
                     let _ = tx.send(Action::Got {
-                        name: name.to_string(),
-                        result,
-                    });
-                });
-            }
-            Effect::Cancel { name } => {
-                if read_only {
-                    let _ = tx.send(Action::CancelSent {
-                        name: name.to_string(),
-                        result: Err(ApiError::Refused(
-                            "read-only mode: nothing is cancelled".into(),
-                        )),
-                    });
-                    return;
-                }
-                tokio::spawn(async move {
-                    let _permit = limit.acquire().await;
-                    let result = client.cancel(&name).await;
-                    let _ = tx.send(Action::CancelSent {
                         name: name.to_string(),
                         result,
                     });

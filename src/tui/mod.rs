@@ -2,6 +2,8 @@
 //! `select!`. It draws only when the rendered screen differs from the last one drawn, so an
 //! idle dashboard writes nothing.
 
+mod clipboard;
+
 use crate::app::keys::Key;
 use crate::app::{Action, App, Effect, update};
 use crate::sync::Runner;
@@ -56,8 +58,15 @@ pub async fn run(
 
 fn apply(app: &mut App, runner: &Runner, action: Action) {
     for effect in update(app, action) {
-        if effect != Effect::Quit {
-            runner.run(effect);
+        match effect {
+            Effect::Quit => {}
+            Effect::Copy { text } => {
+                use std::io::Write;
+                let seq = clipboard::osc52(&text, std::env::var_os("TMUX").is_some());
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(seq.as_bytes()).and_then(|_| out.flush());
+            }
+            other => runner.run(other),
         }
     }
 }

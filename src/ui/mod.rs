@@ -76,6 +76,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         Mode::Normal | Mode::FilterInput { .. } => {}
         Mode::Details { scroll } => overlays::details(app, theme, *scroll, area, buf),
         Mode::Help { scroll } => overlays::help(theme, *scroll, area, buf),
+        Mode::ErrorLog { scroll } => overlays::error_log(app, theme, *scroll, area, buf),
         Mode::Confirm(c) => overlays::confirm(c, theme, area, buf),
     }
 }
@@ -103,6 +104,12 @@ fn header(app: &App, theme: Theme) -> Paragraph<'static> {
             app.running_total()
         )),
     ];
+    if !app.marks.is_empty() {
+        spans.push(Span::styled(
+            format!("   * {} marked", app.marks.len()),
+            Style::new().add_modifier(Modifier::BOLD),
+        ));
+    }
     let failing = app.targets.iter().filter(|t| t.error.is_some()).count();
     if failing > 0 {
         spans.push(Span::styled(
@@ -136,6 +143,12 @@ fn status_line(app: &App, theme: Theme) -> Paragraph<'static> {
             Span::styled("   enter keep · esc undo", theme.dim()),
         ]));
     }
+    if let Some(b) = &app.bulk {
+        return Paragraph::new(Line::from(Span::styled(
+            format!(" {}", b.progress()),
+            theme.level(crate::app::Level::Info),
+        )));
+    }
     match &app.status {
         Some(s) => Paragraph::new(Line::from(Span::styled(
             format!(" {}", s.text),
@@ -147,14 +160,23 @@ fn status_line(app: &App, theme: Theme) -> Paragraph<'static> {
 
 fn hints(app: &App, theme: Theme) -> Paragraph<'static> {
     let items: &[(Command, &str)] = match app.mode {
+        Mode::Normal | Mode::FilterInput { .. } if !app.marks.is_empty() => &[
+            (Command::CancelMarked, "cancel marked"),
+            (Command::Mark, "mark"),
+            (Command::ClearMarks, "clear marks"),
+            (Command::Delete, "delete records"),
+            (Command::Filter, "filter"),
+            (Command::Help, "help"),
+            (Command::Quit, "quit"),
+        ],
         Mode::Normal | Mode::FilterInput { .. } => &[
             (Command::Cancel, "cancel"),
+            (Command::Mark, "mark"),
             (Command::Details, "details"),
             (Command::Filter, "filter"),
             (Command::SortNext, "sort"),
             (Command::ActiveOnly, "active"),
             (Command::SwitchPane, "pane"),
-            (Command::Pause, "pause"),
             (Command::Help, "help"),
             (Command::Quit, "quit"),
         ],
@@ -166,7 +188,13 @@ fn hints(app: &App, theme: Theme) -> Paragraph<'static> {
             "j/k scroll · c cancel · esc close",
             theme.dim(),
         )),
-        Mode::Help { .. } => spans.push(Span::styled("j/k scroll · esc close", theme.dim())),
+        Mode::Help { .. } | Mode::ErrorLog { .. } => {
+            spans.push(Span::styled("j/k scroll · esc close", theme.dim()))
+        }
+        Mode::Confirm(c) if c.typed.is_some() => spans.push(Span::styled(
+            "type the word shown · enter confirm · esc no",
+            theme.dim(),
+        )),
         Mode::Confirm(_) => spans.push(Span::styled("y yes · n/esc no · tab switch", theme.dim())),
         _ => {
             for (i, (cmd, what)) in items.iter().enumerate() {

@@ -217,13 +217,22 @@ pub fn help(theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
 }
 
 pub fn confirm(c: &Confirm, theme: Theme, area: Rect, buf: &mut Buffer) {
-    let width = area.width.saturating_sub(4).min(96);
-    let mut lines: Vec<Line> = c
+    let mut lines: Vec<Line<'static>> = c
         .lines
         .iter()
         .map(|l| Line::raw(one_line(l).into_owned()))
         .collect();
     lines.push(Line::raw(""));
+    if let Some(t) = &c.typed {
+        lines.push(Line::from(vec![
+            Span::raw(format!("Type {} to confirm: ", one_line(&t.expected))),
+            Span::styled(
+                format!("{}█", one_line(&t.input)),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+        ]));
+        return confirm_box(c, lines, theme, area, buf);
+    }
     let button = |label: &str, focused: bool| {
         let style = if focused {
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
@@ -240,6 +249,11 @@ pub fn confirm(c: &Confirm, theme: Theme, area: Rect, buf: &mut Buffer) {
         ])
         .centered(),
     );
+    confirm_box(c, lines, theme, area, buf);
+}
+
+fn confirm_box(c: &Confirm, lines: Vec<Line<'static>>, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let width = area.width.saturating_sub(4).min(96);
     let block = Block::bordered()
         .title(Span::styled(
             format!(" {} ", one_line(&c.title)),
@@ -255,4 +269,38 @@ pub fn confirm(c: &Confirm, theme: Theme, area: Rect, buf: &mut Buffer) {
     let rect = centered(area, width, height);
     Clear.render(rect, buf);
     paragraph.render(rect, buf);
+}
+
+pub fn error_log(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
+    let mut lines: Vec<Line> = Vec::new();
+    if app.log.is_empty() {
+        lines.push(Line::from(Span::styled("no errors so far", theme.dim())));
+    }
+    // Newest first: what just happened is what the user came to read.
+    for e in app.log.iter().rev() {
+        let at = e.at.strftime("%H:%M:%SZ").to_string();
+        lines.push(Line::from(vec![
+            Span::styled(format!("{at}  "), theme.dim()),
+            Span::raw(one_line(&e.text).into_owned()),
+        ]));
+    }
+    let rect = centered(
+        area,
+        area.width.saturating_sub(4).min(120),
+        area.height.saturating_sub(2),
+    );
+    Clear.render(rect, buf);
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!(" Error log ({}) ", app.log.len()),
+            theme.title(),
+        ))
+        .border_style(theme.border(true));
+    let inner_h = block.inner(rect).height as usize;
+    let max_scroll = lines.len().saturating_sub(inner_h) as u16;
+    Paragraph::new(Text::from(lines))
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((scroll.min(max_scroll), 0))
+        .render(rect, buf);
 }

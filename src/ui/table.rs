@@ -275,7 +275,9 @@ fn row<'a>(
         Some(c) => coarse_age(now.duration_since(c).unsigned_abs()),
         None => "-".into(),
     };
-    let marker = if r.new_at.is_some_and(|t| now < t + NEW_MARK) {
+    let marker = if app.marks.contains(&r.op.name) {
+        "*"
+    } else if r.new_at.is_some_and(|t| now < t + NEW_MARK) {
         "+"
     } else {
         ""

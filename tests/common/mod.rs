@@ -34,11 +34,7 @@ pub fn loc(l: &str) -> LocationName {
 }
 
 pub fn settings() -> Settings {
-    Settings {
-        scope: "demo-project-1".into(),
-        interval: Duration::from_secs(5),
-        read_only: false,
-    }
+    Settings::new("demo-project-1", Duration::from_secs(5), false)
 }
 
 /// An app over `locations` of demo-project-1, each loaded from the world, at T0 + 5 min.

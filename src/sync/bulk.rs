@@ -1,0 +1,95 @@
+//! Confirmed cancels and deletes, many at once: bounded concurrency, a request-rate cap, and
+//! each name sent exactly once (the client retries only 503, 429 and transport failures).
+
+use crate::api::{ApiError, OperationName, OperationsClient};
+use crate::app::MutationKind;
+use futures::stream::{self, StreamExt};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Default caps for confirmed bulk actions: generous, since the user asked; 429s slow the
+/// individual requests down through the client's backoff.
+pub const BULK_CONCURRENCY: usize = 8;
+pub const BULK_RATE_PER_SEC: f64 = 200.0;
+
+/// A token bucket: at most `rate` acquisitions a second, bursts up to `burst`.
+pub struct RateLimiter {
+    rate: f64,
+    burst: f64,
+    state: Mutex<(f64, Instant)>,
+}
+
+impl RateLimiter {
+    pub fn new(rate_per_sec: f64, burst: usize) -> RateLimiter {
+        let rate = rate_per_sec.max(0.01);
+        let burst = (burst.max(1)) as f64;
+        RateLimiter {
+            rate,
+            burst,
+            state: Mutex::new((burst, Instant::now())),
+        }
+    }
+
+    pub async fn acquire(&self) {
+        loop {
+            let wait = {
+                let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+                let now = Instant::now();
+                let (tokens, last) = *s;
+                let tokens =
+                    (tokens + now.duration_since(last).as_secs_f64() * self.rate).min(self.burst);
+                if tokens >= 1.0 {
+                    *s = (tokens - 1.0, now);
+                    return;
+                }
+                *s = (tokens, now);
+                Duration::from_secs_f64((1.0 - tokens) / self.rate)
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+/// Sends `kind` for every name once; `on_result` hears each answer as it comes.
+pub async fn run(
+    client: &OperationsClient,
+    kind: MutationKind,
+    names: Vec<OperationName>,
+    concurrency: usize,
+    limiter: &RateLimiter,
+    mut on_result: impl FnMut(OperationName, Result<(), ApiError>),
+) {
+    let mut answers = stream::iter(names)
+        .map(|name| async move {
+            limiter.acquire().await;
+            let r = match kind {
+                MutationKind::Cancel => client.cancel(&name).await,
+                MutationKind::Delete => client.delete(&name).await,
+            };
+            (name, r)
+        })
+        .buffer_unordered(concurrency.max(1));
+    while let Some((name, r)) = answers.next().await {
+        on_result(name, r);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_bucket_caps_the_rate() {
+        let l = RateLimiter::new(50.0, 1);
+        let start = Instant::now();
+        for _ in 0..6 {
+            l.acquire().await;
+        }
+        // One token at once, then five at 20 ms each.
+        assert!(
+            start.elapsed() >= Duration::from_millis(95),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+}
