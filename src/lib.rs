@@ -6,6 +6,7 @@
 pub mod api;
 pub mod app;
 pub mod cli;
+pub mod config;
 pub mod emulator;
 pub mod headless;
 pub mod logging;

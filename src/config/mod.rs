@@ -1,0 +1,322 @@
+//! The config file: where it lives, what it may say, and errors that point at the offending
+//! line, column and key. Pure: no UI, no HTTP.
+
+mod locate;
+mod validate;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const DEFAULT_ENDPOINT: &str = crate::api::DEFAULT_ENDPOINT;
+
+/// The variable naming the config file when `--config` is not given.
+pub const CONFIG_ENV: &str = "LROTOP_CONFIG";
+
+const DEFAULT_REFRESH: Duration = Duration::from_secs(5);
+const DEFAULT_BULK_CONFIRM_THRESHOLD: usize = 20;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Locations {
+    List(Vec<String>),
+    /// Ask `locations.list` which locations the project has.
+    Discover,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThemeName {
+    Default,
+    Mono,
+}
+
+impl ThemeName {
+    /// The spelling used in the config file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThemeName::Default => "default",
+            ThemeName::Mono => "mono",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProjectEntry {
+    pub id: String,
+    pub alias: Option<String>,
+    pub locations: Option<Locations>,
+    pub endpoint: Option<String>,
+    pub read_only: bool,
+    pub protected: bool,
+    pub quota_project: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// The file it came from; `None` when no file exists.
+    pub path: Option<PathBuf>,
+    pub refresh: Duration,
+    pub theme: ThemeName,
+    pub read_only: bool,
+    pub bulk_confirm_threshold: usize,
+    pub default_endpoint: String,
+    pub default_locations: Locations,
+    pub projects: Vec<ProjectEntry>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            path: None,
+            refresh: DEFAULT_REFRESH,
+            theme: ThemeName::Default,
+            read_only: false,
+            bulk_confirm_threshold: DEFAULT_BULK_CONFIRM_THRESHOLD,
+            default_endpoint: DEFAULT_ENDPOINT.to_string(),
+            default_locations: Locations::Discover,
+            projects: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}:{line}:{column}: {key}: {message}", .path.display())]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        key: String,
+        message: String,
+    },
+    #[error("{} already exists; not overwriting it", .0.display())]
+    Exists(PathBuf),
+    #[error(
+        "cannot find a config directory (is $HOME set?); pass --config FILE or set {CONFIG_ENV}"
+    )]
+    NoConfigDir,
+}
+
+/// Where the config is read from: `--config` if given, else `$LROTOP_CONFIG` if set and
+/// non-empty, else the platform's config directory (`~/.config/lrotop/config.toml` on Linux).
+pub fn config_path(
+    flag: Option<&Path>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<PathBuf, ConfigError> {
+    if let Some(p) = flag {
+        return Ok(p.to_path_buf());
+    }
+    // An exported-but-empty variable is how shells "unset" things in scripts; treat it so.
+    if let Some(v) = env(CONFIG_ENV).filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(v));
+    }
+    directories::ProjectDirs::from("", "", "lrotop")
+        .map(|d| d.config_dir().join("config.toml"))
+        .ok_or(ConfigError::NoConfigDir)
+}
+
+/// Parses text; `path` only labels errors (and becomes `Config::path`).
+pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    validate::parse(text, path)
+}
+
+/// Reads and parses the file. A missing file is the normal first-run state, so it yields the
+/// defaults, unless `must_exist` (the user named the file, so its absence is a mistake).
+pub fn load(path: &Path, must_exist: bool) -> Result<Config, ConfigError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(&text, path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => Ok(Config::default()),
+        Err(source) => Err(ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// The commented starter written by `lrotop config init`. Every setting is commented out, so
+/// it loads as the defaults and later changes to the defaults still reach the user.
+pub fn starter() -> String {
+    STARTER.to_string()
+}
+
+const STARTER: &str = r#"# lrotop configuration (TOML). Every key is optional; the values shown are the defaults.
+# Check it with `lrotop config check`. Unknown keys and bad values are errors.
+
+# Dashboard refresh interval: 500ms, 5s, 2m, 1h. At least 1s.
+# refresh = "5s"
+
+# "default" (the terminal's 16 colours) or "mono".
+# theme = "default"
+
+# Refuse every cancel and delete, in every project.
+# read_only = false
+
+# Bulk actions on more than this many operations need the count typed to confirm.
+# bulk_confirm_threshold = 20
+
+[defaults]
+# Any Google API serving projects/*/locations/*/operations.
+# endpoint = "https://cloudaicompanion.googleapis.com"
+# A list of locations, or "discover" to ask locations.list.
+# locations = "discover"
+
+# One [[project]] table per project; only `id` is required.
+# [[project]]
+# id = "my-prod-project"
+# alias = "prod"                          # a short name for --project; unique
+# locations = ["global", "us-central1"]   # or "discover"; default: [defaults].locations
+# endpoint = "https://cloudaicompanion.googleapis.com"   # default: [defaults].endpoint
+# read_only = true                        # refuse cancel and delete in this project
+# protected = true                        # bulk actions need the alias (or id) typed
+# quota_project = "my-billing-project"    # sent as x-goog-user-project
+"#;
+
+/// Writes `starter()` to `path`, creating parent directories. Never overwrites: `create_new`
+/// makes the existence check and the creation one step, so a race cannot clobber a file either.
+pub fn init(path: &Path) -> Result<(), ConfigError> {
+    let io = |source| ConfigError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let mut file = match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(ConfigError::Exists(path.to_path_buf()));
+        }
+        Err(e) => return Err(io(e)),
+    };
+    if let Err(e) = file
+        .write_all(STARTER.as_bytes())
+        .and_then(|()| file.sync_all())
+    {
+        // A half-written file would make the next `init` refuse; it is ours, so remove it.
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(io(e));
+    }
+    Ok(())
+}
+
+/// Human summary for `lrotop config check`: one item per line, effective values.
+pub fn summary(c: &Config) -> String {
+    let mut out = String::new();
+    let mut line = |s: String| {
+        out.push_str(&crate::sanitize::one_line(&s));
+        out.push('\n');
+    };
+    line(match &c.path {
+        Some(p) => format!("config: {}", p.display()),
+        None => "config: none (defaults)".to_string(),
+    });
+    line(format!("refresh: {}", format_refresh(c.refresh)));
+    line(format!("theme: {}", c.theme.as_str()));
+    line(format!("read_only: {}", c.read_only));
+    line(format!(
+        "bulk_confirm_threshold: {}",
+        c.bulk_confirm_threshold
+    ));
+    line(format!("defaults.endpoint: {}", c.default_endpoint));
+    line(format!(
+        "defaults.locations: {}",
+        format_locations(&c.default_locations)
+    ));
+    line(format!("projects: {}", c.projects.len()));
+    for p in &c.projects {
+        let mut s = format!("project {}", p.id);
+        if let Some(a) = &p.alias {
+            s.push_str(&format!(" (alias {a})"));
+        }
+        s.push_str(&format!(
+            ": locations {}; endpoint {}",
+            format_locations(c.locations_for(p)),
+            c.endpoint_for(p)
+        ));
+        let mut flags = Vec::new();
+        if c.read_only_for(p) {
+            flags.push("read-only".to_string());
+        }
+        if p.protected {
+            flags.push("protected".to_string());
+        }
+        if let Some(q) = &p.quota_project {
+            flags.push(format!("quota project {q}"));
+        }
+        if !flags.is_empty() {
+            s.push_str("; ");
+            s.push_str(&flags.join(", "));
+        }
+        line(s);
+    }
+    out
+}
+
+fn format_locations(l: &Locations) -> String {
+    match l {
+        Locations::Discover => "discover".to_string(),
+        Locations::List(v) => v.join(", "),
+    }
+}
+
+/// In the unit the user most likely wrote, so the summary reads like the file.
+fn format_refresh(d: Duration) -> String {
+    let ms = d.as_millis();
+    if !d.subsec_nanos().is_multiple_of(1_000_000) {
+        format!("{d:?}")
+    } else if ms.is_multiple_of(3_600_000) {
+        format!("{}h", ms / 3_600_000)
+    } else if ms.is_multiple_of(60_000) {
+        format!("{}m", ms / 60_000)
+    } else if ms.is_multiple_of(1000) {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{ms}ms")
+    }
+}
+
+impl Config {
+    /// Finds a project by id or alias: an exact match first, then a case-insensitive one, but
+    /// only when that is unambiguous (ids and aliases are unique only as written).
+    pub fn find(&self, id_or_alias: &str) -> Option<&ProjectEntry> {
+        let exact =
+            |p: &&ProjectEntry| p.id == id_or_alias || p.alias.as_deref() == Some(id_or_alias);
+        if let Some(p) = self.projects.iter().find(exact) {
+            return Some(p);
+        }
+        let folded = |p: &&ProjectEntry| {
+            p.id.eq_ignore_ascii_case(id_or_alias)
+                || p.alias
+                    .as_deref()
+                    .is_some_and(|a| a.eq_ignore_ascii_case(id_or_alias))
+        };
+        let mut matches = self.projects.iter().filter(folded);
+        match (matches.next(), matches.next()) {
+            (Some(p), None) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn endpoint_for<'a>(&'a self, p: &'a ProjectEntry) -> &'a str {
+        p.endpoint.as_deref().unwrap_or(&self.default_endpoint)
+    }
+
+    pub fn locations_for<'a>(&'a self, p: &'a ProjectEntry) -> &'a Locations {
+        p.locations.as_ref().unwrap_or(&self.default_locations)
+    }
+
+    /// Read-only anywhere wins: a project cannot opt out of a global read-only.
+    pub fn read_only_for(&self, p: &ProjectEntry) -> bool {
+        self.read_only || p.read_only
+    }
+}

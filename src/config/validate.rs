@@ -1,0 +1,316 @@
+//! From text to `Config`: serde does the shape and types, then every value that needs more than
+//! a type is checked here, each carrying its span so the error can point at it.
+
+use super::locate::{Position, Problem};
+use super::{
+    Config, ConfigError, DEFAULT_BULK_CONFIRM_THRESHOLD, DEFAULT_REFRESH, Locations, ProjectEntry,
+    ThemeName,
+};
+use crate::api::names::{LocationName, NameError, check_project, check_segment};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+use std::time::Duration;
+use toml::Spanned;
+
+const MIN_REFRESH: Duration = Duration::from_secs(1);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    refresh: Option<Spanned<String>>,
+    theme: Option<Spanned<String>>,
+    read_only: Option<bool>,
+    bulk_confirm_threshold: Option<Spanned<i64>>,
+    defaults: Option<RawDefaults>,
+    #[serde(rename = "project")]
+    projects: Option<Vec<Spanned<RawProject>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDefaults {
+    endpoint: Option<Spanned<String>>,
+    locations: Option<Spanned<RawLocations>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProject {
+    id: Spanned<String>,
+    alias: Option<Spanned<String>>,
+    locations: Option<Spanned<RawLocations>>,
+    endpoint: Option<Spanned<String>>,
+    read_only: Option<bool>,
+    protected: Option<bool>,
+    quota_project: Option<Spanned<String>>,
+}
+
+/// A list or a word. Not `#[serde(untagged)]`: that buffers the value and loses the spans
+/// of the list items, which the location errors need.
+enum RawLocations {
+    Word(String),
+    List(Vec<Spanned<String>>),
+}
+
+impl<'de> Deserialize<'de> for RawLocations {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawLocations;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of location names or \"discover\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<RawLocations, E> {
+                Ok(RawLocations::Word(s.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<RawLocations, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<Spanned<String>>()? {
+                    items.push(item);
+                }
+                Ok(RawLocations::List(items))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Labels errors with the file and turns spans into line:column.
+struct Ctx<'a> {
+    text: &'a str,
+    path: &'a Path,
+}
+
+impl Ctx<'_> {
+    fn err(&self, span: Range<usize>, key: &str, message: impl Into<String>) -> ConfigError {
+        Problem {
+            at: Position::of(self.text, span.start),
+            key: key.to_string(),
+            message: message.into(),
+        }
+        .into_error(self.path)
+    }
+}
+
+pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let raw: RawConfig =
+        toml::from_str(text).map_err(|e| super::locate::toml_error(text, &e).into_error(path))?;
+    let cx = Ctx { text, path };
+
+    let refresh = match &raw.refresh {
+        None => DEFAULT_REFRESH,
+        Some(r) => {
+            let d = crate::api::time::parse_human_duration(r.get_ref())
+                .map_err(|m| cx.err(r.span(), "refresh", m))?;
+            if d < MIN_REFRESH {
+                return Err(cx.err(
+                    r.span(),
+                    "refresh",
+                    format!("{:?} is too short: the floor is 1s", r.get_ref()),
+                ));
+            }
+            d
+        }
+    };
+
+    let theme = match &raw.theme {
+        None => ThemeName::Default,
+        Some(t) => match t.get_ref().as_str() {
+            "default" => ThemeName::Default,
+            "mono" => ThemeName::Mono,
+            other => {
+                return Err(cx.err(
+                    t.span(),
+                    "theme",
+                    format!("unknown theme {other:?} (expected \"default\" or \"mono\")"),
+                ));
+            }
+        },
+    };
+
+    let bulk_confirm_threshold = match &raw.bulk_confirm_threshold {
+        None => DEFAULT_BULK_CONFIRM_THRESHOLD,
+        Some(n) => {
+            let key = "bulk_confirm_threshold";
+            if *n.get_ref() < 1 {
+                return Err(cx.err(
+                    n.span(),
+                    key,
+                    format!("must be at least 1, not {}", n.get_ref()),
+                ));
+            }
+            usize::try_from(*n.get_ref())
+                .map_err(|_| cx.err(n.span(), key, format!("{} is too large", n.get_ref())))?
+        }
+    };
+
+    let mut config = Config {
+        path: Some(path.to_path_buf()),
+        refresh,
+        theme,
+        read_only: raw.read_only.unwrap_or(false),
+        bulk_confirm_threshold,
+        ..Config::default()
+    };
+
+    if let Some(d) = &raw.defaults {
+        if let Some(e) = &d.endpoint {
+            config.default_endpoint = endpoint(&cx, e, "defaults.endpoint")?;
+        }
+        if let Some(l) = &d.locations {
+            config.default_locations = locations(&cx, l, "defaults.locations", |loc| {
+                check_segment(loc, "location", loc)
+            })?;
+        }
+    }
+
+    let raw_projects = raw.projects.as_deref().unwrap_or_default();
+    config.projects = raw_projects
+        .iter()
+        .enumerate()
+        .map(|(i, p)| project(&cx, i, p.get_ref()))
+        .collect::<Result<_, _>>()?;
+    unique_names(&cx, raw_projects)?;
+    Ok(config)
+}
+
+fn project(cx: &Ctx<'_>, i: usize, p: &RawProject) -> Result<ProjectEntry, ConfigError> {
+    let key = |field: &str| format!("project[{i}].{field}");
+    let id = p.id.get_ref();
+    if id.is_empty() {
+        return Err(cx.err(p.id.span(), &key("id"), "the project id is empty"));
+    }
+    check_project(id).map_err(|e| cx.err(p.id.span(), &key("id"), reason(&e, id)))?;
+
+    let alias = match &p.alias {
+        None => None,
+        Some(a) => {
+            // An alias stands in for the id on the command line, so it obeys the same rules.
+            check_segment(a.get_ref(), "alias", a.get_ref())
+                .map_err(|e| cx.err(a.span(), &key("alias"), reason(&e, a.get_ref())))?;
+            Some(a.get_ref().clone())
+        }
+    };
+    let locations = match &p.locations {
+        None => None,
+        Some(l) => Some(locations(cx, l, &key("locations"), |loc| {
+            LocationName::new(id, loc).map(drop)
+        })?),
+    };
+    let endpoint = match &p.endpoint {
+        None => None,
+        Some(e) => Some(endpoint(cx, e, &key("endpoint"))?),
+    };
+    let quota_project = match &p.quota_project {
+        None => None,
+        Some(q) => {
+            check_project(q.get_ref())
+                .map_err(|e| cx.err(q.span(), &key("quota_project"), reason(&e, q.get_ref())))?;
+            Some(q.get_ref().clone())
+        }
+    };
+    Ok(ProjectEntry {
+        id: id.clone(),
+        alias,
+        locations,
+        endpoint,
+        read_only: p.read_only.unwrap_or(false),
+        protected: p.protected.unwrap_or(false),
+        quota_project,
+    })
+}
+
+/// Ids and aliases together name projects on the command line, so no name may mean two
+/// projects. The error points at the later of the two, with the earlier one named.
+fn unique_names(cx: &Ctx<'_>, projects: &[Spanned<RawProject>]) -> Result<(), ConfigError> {
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    for (i, p) in projects.iter().enumerate() {
+        let id = p.get_ref().id.get_ref().as_str();
+        if let Some(first) = ids.insert(id, i) {
+            return Err(cx.err(
+                p.get_ref().id.span(),
+                &format!("project[{i}].id"),
+                format!("duplicate project id {id:?} (already project[{first}])"),
+            ));
+        }
+    }
+    let mut aliases: HashMap<&str, usize> = HashMap::new();
+    for (i, p) in projects.iter().enumerate() {
+        let Some(a) = &p.get_ref().alias else {
+            continue;
+        };
+        let alias = a.get_ref().as_str();
+        let key = format!("project[{i}].alias");
+        if let Some(&owner) = ids.get(alias).filter(|&&owner| owner != i) {
+            return Err(cx.err(
+                a.span(),
+                &key,
+                format!("alias {alias:?} is the id of project[{owner}]"),
+            ));
+        }
+        if let Some(first) = aliases.insert(alias, i) {
+            return Err(cx.err(
+                a.span(),
+                &key,
+                format!("duplicate alias {alias:?} (already project[{first}])"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn endpoint(cx: &Ctx<'_>, e: &Spanned<String>, key: &str) -> Result<String, ConfigError> {
+    crate::api::client::base_url(e.get_ref())
+        .map_err(|err| cx.err(e.span(), key, err.to_string()))?;
+    Ok(e.get_ref().trim().to_string())
+}
+
+fn locations(
+    cx: &Ctx<'_>,
+    l: &Spanned<RawLocations>,
+    key: &str,
+    check: impl Fn(&str) -> Result<(), NameError>,
+) -> Result<Locations, ConfigError> {
+    match l.get_ref() {
+        RawLocations::Word(w) if w == "discover" => Ok(Locations::Discover),
+        RawLocations::Word(w) => Err(cx.err(
+            l.span(),
+            key,
+            format!("expected a list of locations or \"discover\", found {w:?}"),
+        )),
+        RawLocations::List(items) if items.is_empty() => Err(cx.err(
+            l.span(),
+            key,
+            "the list is empty; name at least one location, or write \"discover\"",
+        )),
+        RawLocations::List(items) => {
+            let mut out: Vec<String> = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let loc = item.get_ref();
+                let item_key = format!("{key}[{i}]");
+                check(loc).map_err(|e| cx.err(item.span(), &item_key, reason(&e, loc)))?;
+                // Listing a location twice would list its operations twice.
+                if let Some(first) = out.iter().position(|o| o == loc) {
+                    return Err(cx.err(
+                        item.span(),
+                        &item_key,
+                        format!("{loc:?} is listed twice (already {key}[{first}])"),
+                    ));
+                }
+                out.push(loc.clone());
+            }
+            Ok(Locations::List(out))
+        }
+    }
+}
+
+/// `NameError`'s own text shows a synthesized resource name; the file holds just the segment.
+fn reason(e: &NameError, value: &str) -> String {
+    format!("invalid {value:?}: {}", e.reason)
+}
