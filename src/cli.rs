@@ -27,6 +27,9 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct Global {
+    /// Config file (default: $LROTOP_CONFIG, else ~/.config/lrotop/config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Use the built-in emulator (started in-process on 127.0.0.1): no account, no network.
     #[arg(long, global = true)]
     pub demo: bool,
@@ -60,9 +63,9 @@ pub struct Global {
     /// Requests a second for confirmed bulk cancels and deletes.
     #[arg(long, global = true, value_name = "N", default_value_t = crate::sync::bulk::BULK_RATE_PER_SEC)]
     pub bulk_rate: f64,
-    /// Dashboard refresh interval (at least 1s).
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_human_duration, default_value = "5s")]
-    pub refresh: Duration,
+    /// Dashboard refresh interval, at least 1s (default: the config's, else 5s).
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_human_duration)]
+    pub refresh: Option<Duration>,
     /// Give up on one API call, retries included, after this long.
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_human_duration, default_value = "30s")]
     pub call_timeout: Duration,
@@ -85,6 +88,21 @@ pub enum Command {
     Wait(WaitArgs),
     /// Run the local Operations server (the emulator) until interrupted.
     Emulator(EmulatorArgs),
+    /// Where the config file is, check it, or write a starter.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Check credentials, endpoints and permissions for every project, and say what to fix.
+    Doctor,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Print where the config file is read from.
+    Path,
+    /// Validate a config file (default: the one in use) and summarise it.
+    Check { file: Option<PathBuf> },
+    /// Write a commented starter config; never overwrites an existing file.
+    Init,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]

@@ -12,6 +12,7 @@ pub mod headless;
 pub mod logging;
 pub mod sanitize;
 pub mod serve;
+pub mod session;
 pub mod sync;
 pub mod tui;
 pub mod ui;

@@ -1,9 +1,11 @@
 //! The long-running modes: the standalone emulator and the dashboard.
 
-use crate::app::{App, Settings};
+use crate::app::{App, ProjectFlags, Settings};
 use crate::cli::{EmulatorArgs, Global};
+use crate::config::{Locations, ThemeName};
 use crate::emulator::Emulator;
-use crate::headless::{CliError, Context};
+use crate::headless::CliError;
+use crate::session::Session;
 use crate::sync::Runner;
 use crate::ui::Theme;
 use std::io::Write;
@@ -31,28 +33,66 @@ pub async fn dashboard(g: &Global) -> Result<(), CliError> {
             "the dashboard needs a terminal; for scripts use `lrotop list` (see --help)",
         ));
     }
-    let ctx = Context::new(g, true).await?;
-    let locations = (!ctx.locations.is_empty()).then(|| ctx.locations.clone());
-    let scope = if g.demo {
+    let session = Session::resolve(g, &crate::headless::process_env, true).await?;
+    let scope = if session.demo {
         "demo".to_string()
-    } else if let [p] = ctx.projects.as_slice() {
-        p.clone()
+    } else if let [p] = session.projects.as_slice() {
+        p.label()
     } else {
-        format!("{} projects", ctx.projects.len())
+        format!("{} projects", session.projects.len())
     };
-    let settings = Settings::new(scope, g.refresh.max(crate::app::MIN_INTERVAL), g.read_only);
-    let app = App::new(
-        settings,
-        ctx.projects.clone(),
-        locations,
-        jiff::Timestamp::now(),
+    let mut settings = Settings::new(
+        scope,
+        session.refresh.max(crate::app::MIN_INTERVAL),
+        session.read_only,
     );
+    settings.bulk_confirm_threshold = session.config.bulk_confirm_threshold;
+    settings.fallback_locations = session.fallback_locations.clone().unwrap_or_default();
+    for p in &session.projects {
+        settings.project_flags.insert(
+            p.id.clone(),
+            ProjectFlags {
+                alias: p.alias.clone(),
+                read_only: p.read_only,
+                protected: p.protected,
+            },
+        );
+    }
+    let projects = session
+        .projects
+        .iter()
+        .map(|p| {
+            let locations = match &p.locations {
+                Locations::List(l) => Some(l.clone()),
+                Locations::Discover => None,
+            };
+            (p.id.clone(), locations)
+        })
+        .collect();
+    let app = App::with_projects(settings, projects, jiff::Timestamp::now());
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let runner = Runner::new(ctx.client.clone(), tx, g.read_only);
+    let ids = session.project_ids();
+    let runner = Runner::new(session.client_for("").clone(), tx, session.read_only)
+        .with_clients(
+            ids.iter()
+                .map(|p| (p.clone(), session.client_for(p).clone()))
+                .collect(),
+        )
+        .with_read_only_projects(
+            ids.iter()
+                .filter(|p| session.read_only_for(p))
+                .cloned()
+                .collect(),
+        )
+        .with_bulk_rate(g.bulk_rate);
+    let configured = match session.theme {
+        ThemeName::Default => Theme::Default,
+        ThemeName::Mono => Theme::Mono,
+    };
     let theme = Theme::choose(
         g.no_color,
         std::env::var("NO_COLOR").ok().as_deref(),
-        Theme::Default,
+        configured,
     );
     // Panics print a full report, after ratatui's hook has restored the terminal.
     let _ = color_eyre::install();

@@ -311,3 +311,44 @@ fn marks_three_rows_and_bulk_cancels_them() {
     assert!(tui.wait_exit().success());
     tui.assert_restored();
 }
+
+#[test]
+fn two_projects_from_a_config_file_and_switching_with_p() {
+    let emu = static_emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("lrotop.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[defaults]\nendpoint = \"{}\"\nlocations = [\"global\"]\n\n[[project]]\nid = \"demo-project-1\"\nalias = \"prod\"\nread_only = true\n\n[[project]]\nid = \"demo-project-2\"\nalias = \"dev\"\n",
+            emu.url()
+        ),
+    )
+    .unwrap();
+    let mut tui = Tui::start(&["--config", config.to_str().unwrap()], &[]);
+    tui.wait_for("both projects", |s| {
+        s.contains("all projects (2)")
+            && s.contains("16 ops")
+            && s.contains("prod (demo-project-1)")
+    });
+    tui.send("P");
+    tui.wait_for("the switcher", |s| s.contains("Switch project"));
+    tui.send("dev\r");
+    tui.wait_for("one project", |s| {
+        s.contains("dev (demo-project-2)") && s.contains("8 ops") && !s.contains("demo-project-1")
+    });
+    assert!(!tui.screen().contains("READ-ONLY"));
+    tui.send(":pro\r");
+    tui.wait_for("the read-only one", |s| {
+        s.contains("prod (demo-project-1)") && s.contains("READ-ONLY")
+    });
+    tui.send("c");
+    tui.wait_for("the refusal", |s| s.contains("read-only mode"));
+    tui.send("Pall\r");
+    tui.wait_for("both again", |s| {
+        s.contains("all projects (2)") && s.contains("16 ops")
+    });
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+    assert_eq!(emu.stats().mutations(), 0);
+}

@@ -107,6 +107,11 @@ impl Auth {
         }
     }
 
+    /// Application Default Credentials, found on first use.
+    pub fn is_adc(&self) -> bool {
+        matches!(self.source, Source::Adc(_))
+    }
+
     pub fn is_none(&self) -> bool {
         matches!(self.source, Source::None)
     }

@@ -287,6 +287,21 @@ impl OperationsClient {
         }
     }
 
+    /// `locations.list`, as location ids (`locationId`, or the name's last segment).
+    pub async fn list_location_ids(&self, project: &str) -> Result<Vec<String>, ApiError> {
+        let locs = self.list_locations(project).await?;
+        Ok(locs
+            .into_iter()
+            .map(|l| {
+                if l.location_id.is_empty() {
+                    l.name.rsplit('/').next().unwrap_or_default().to_string()
+                } else {
+                    l.location_id
+                }
+            })
+            .collect())
+    }
+
     /// `locations.get`.
     pub async fn get_location(&self, name: &LocationName) -> Result<Location, ApiError> {
         self.call(Method::GET, &name.to_string(), &[], true).await

@@ -47,6 +47,7 @@ pub enum Command {
     Delete,
     Copy,
     ErrorLog,
+    SwitchProject,
     Quit,
 }
 
@@ -161,6 +162,12 @@ pub const KEYMAP: &[Binding] = &[
         label: "e",
         help: "error log: the last 100 errors and bulk summaries",
         command: Command::ErrorLog,
+    },
+    Binding {
+        keys: &[Key::Char('P'), Key::Char(':')],
+        label: "P",
+        help: "switch project (fuzzy: type part of an alias or id)",
+        command: Command::SwitchProject,
     },
     Binding {
         keys: &[Key::Char('/')],

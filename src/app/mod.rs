@@ -234,6 +234,11 @@ pub enum Mode {
     ErrorLog {
         scroll: u16,
     },
+    /// Choosing the project in view: `query` narrows, `selected` indexes the matches.
+    ProjectPicker {
+        query: String,
+        selected: usize,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -245,6 +250,8 @@ pub struct Settings {
     pub bulk_confirm_threshold: usize,
     /// Per-project flags from the config: alias, read-only, protected.
     pub project_flags: HashMap<String, ProjectFlags>,
+    /// Where discovery falls back when `locations.list` is unavailable (`[defaults]`).
+    pub fallback_locations: Vec<String>,
 }
 
 impl Settings {
@@ -255,6 +262,19 @@ impl Settings {
             read_only,
             bulk_confirm_threshold: 20,
             project_flags: HashMap::new(),
+            fallback_locations: Vec::new(),
+        }
+    }
+
+    /// `prod (my-prod-project)` when the project has an alias, else its id.
+    pub fn project_label(&self, project: &str) -> String {
+        match self
+            .project_flags
+            .get(project)
+            .and_then(|f| f.alias.as_deref())
+        {
+            Some(a) => format!("{a} ({project})"),
+            None => project.to_string(),
         }
     }
 
@@ -299,6 +319,8 @@ pub struct App {
     pub focus: Pane,
     /// 0 is "all", `i` is `targets[i - 1]`.
     pub location_sel: usize,
+    /// The project shown, by index into `projects`; `None` shows them all.
+    pub project_scope: Option<usize>,
     pub filter: Filter,
     pub sort: Column,
     pub reverse: bool,
@@ -323,10 +345,25 @@ impl App {
         locations: Option<Vec<String>>,
         now: Timestamp,
     ) -> App {
+        let per_project = projects
+            .iter()
+            .map(|p| (p.clone(), locations.clone()))
+            .collect();
+        App::with_projects(settings, per_project, now)
+    }
+
+    /// Each project with its own locations (`None`: discover them with `locations.list`).
+    pub fn with_projects(
+        settings: Settings,
+        projects: Vec<(String, Option<Vec<String>>)>,
+        now: Timestamp,
+    ) -> App {
+        let ids: Vec<String> = projects.iter().map(|(p, _)| p.clone()).collect();
         let mut app = App {
             settings,
             now,
-            projects: projects.clone(),
+            project_scope: (ids.len() == 1).then_some(0),
+            projects: ids,
             discovering: Vec::new(),
             targets: Vec::new(),
             rows: Vec::new(),
@@ -350,15 +387,42 @@ impl App {
             bulk: None,
             quit: false,
         };
-        match locations {
-            Some(locs) => {
-                for p in &projects {
-                    app.add_targets(p, &locs);
-                }
+        for (p, locations) in projects {
+            match locations {
+                Some(locs) => app.add_targets(&p, &locs),
+                None => app.discovering.push((p, false)),
             }
-            None => app.discovering = projects.into_iter().map(|p| (p, false)).collect(),
         }
         app
+    }
+
+    /// The project in view, if one is.
+    pub fn scope_project(&self) -> Option<&str> {
+        self.project_scope
+            .and_then(|i| self.projects.get(i))
+            .map(String::as_str)
+    }
+
+    /// Whether target `i` belongs to the project in view.
+    pub fn in_scope(&self, target: usize) -> bool {
+        match self.scope_project() {
+            None => true,
+            Some(p) => self
+                .targets
+                .get(target)
+                .is_some_and(|t| t.name.project() == p),
+        }
+    }
+
+    /// The location pane's entries: 0 ("all"), then `i + 1` for each target in scope.
+    pub fn location_entries(&self) -> Vec<usize> {
+        std::iter::once(0)
+            .chain(
+                (0..self.targets.len())
+                    .filter(|i| self.in_scope(*i))
+                    .map(|i| i + 1),
+            )
+            .collect()
     }
 
     pub(crate) fn add_targets(&mut self, project: &str, locations: &[String]) {
@@ -447,12 +511,51 @@ impl App {
             .and_then(|i| self.targets.get(i))
     }
 
+    /// Active operations in the projects in view.
     pub fn running_total(&self) -> usize {
-        self.targets.iter().map(|t| t.active).sum()
+        (0..self.targets.len())
+            .filter(|i| self.in_scope(*i))
+            .map(|i| self.targets[i].active)
+            .sum()
     }
 
+    /// Operations in the projects in view.
     pub fn total(&self) -> usize {
-        self.rows.len()
+        (0..self.targets.len())
+            .filter(|i| self.in_scope(*i))
+            .map(|i| self.targets[i].total)
+            .sum()
+    }
+
+    /// The project picker's entries for `query`, best first: `None` is "all projects".
+    /// A fuzzy match: the query's letters in order, anywhere in the alias or the id.
+    pub fn picker_matches(&self, query: &str) -> Vec<Option<usize>> {
+        let q: Vec<char> = query
+            .to_lowercase()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let mut scored: Vec<((usize, usize, usize), Option<usize>)> = Vec::new();
+        if let Some(s) = fuzzy_score(&q, "all projects") {
+            scored.push(((s.0, s.1, 0), None));
+        }
+        for (i, p) in self.projects.iter().enumerate() {
+            let alias = self
+                .settings
+                .project_flags
+                .get(p)
+                .and_then(|f| f.alias.clone())
+                .unwrap_or_default();
+            let best = [fuzzy_score(&q, &alias), fuzzy_score(&q, p)]
+                .into_iter()
+                .flatten()
+                .min();
+            if let Some(s) = best {
+                scored.push(((s.0, s.1, i + 1), Some(i)));
+            }
+        }
+        scored.sort_by_key(|(s, _)| *s);
+        scored.into_iter().map(|(_, i)| i).collect()
     }
 
     /// Into the error log (`e`) without touching the status line.
@@ -522,10 +625,12 @@ impl App {
         self.marks
             .retain(|n| index.get(n).is_some_and(|i| rows[*i].state.is_active()));
         let only = self.location_sel.checked_sub(1);
+        let scope = self.scope_project().map(str::to_string);
         let mut view: Vec<usize> = (0..self.rows.len())
             .filter(|i| {
                 let r = &self.rows[*i];
                 only.is_none_or(|t| r.target == t)
+                    && scope.as_deref().is_none_or(|p| r.op.project() == p)
                     && (!self.active_only || r.state.is_active())
                     && (self.filter.is_empty() || self.filter.matches(&subject(r)))
             })
@@ -556,6 +661,34 @@ impl App {
         let max_offset = self.view.len().saturating_sub(page);
         self.offset = self.offset.min(max_offset);
     }
+}
+
+/// `(gaps, start)` of the tightest in-order match of `q` in `text`, lower is better; `None`
+/// when the letters are not all there in order.
+fn fuzzy_score(q: &[char], text: &str) -> Option<(usize, usize)> {
+    if q.is_empty() {
+        return Some((0, 0));
+    }
+    let t: Vec<char> = text.to_lowercase().chars().collect();
+    let mut best: Option<(usize, usize)> = None;
+    for start in 0..t.len() {
+        if t[start] != q[0] {
+            continue;
+        }
+        let (mut qi, mut ti) = (1, start + 1);
+        while qi < q.len() && ti < t.len() {
+            if t[ti] == q[qi] {
+                qi += 1;
+            }
+            ti += 1;
+        }
+        if qi == q.len() {
+            let gaps = ti - start - q.len();
+            let s = (gaps, start);
+            best = Some(best.map_or(s, |b| b.min(s)));
+        }
+    }
+    best
 }
 
 pub fn subject(r: &Row) -> filter::Subject<'_> {

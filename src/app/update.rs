@@ -44,9 +44,24 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     app.rebuild();
                     schedule(app, &mut fx, false);
                 }
+                // An API without locations.list (or without the permission): the
+                // configured defaults stand in, and the user is told once.
+                Err(e)
+                    if !app.settings.fallback_locations.is_empty()
+                        && matches!(e.code(), Some(Code::NotFound | Code::Unimplemented | Code::PermissionDenied)) =>
+                {
+                    let fallback = app.settings.fallback_locations.clone();
+                    app.say(
+                        Level::Warn,
+                        format!("{project}: locations.list is not available ({}); using the [defaults] locations", e.badge()),
+                    );
+                    app.add_targets(&project, &fallback);
+                    app.rebuild();
+                    schedule(app, &mut fx, false);
+                }
                 Err(e) => app.say(
                     Level::Error,
-                    format!("{project}: cannot discover locations ({e}); pass --location"),
+                    format!("{project}: cannot discover locations ({e}); pass --location or set them in the config"),
                 ),
             }
         }
@@ -80,7 +95,12 @@ fn schedule(app: &mut App, fx: &mut Vec<Effect>, force: bool) {
         }
     }
     let now = app.now;
+    // Only the projects in view are kept fresh; the rest wait until they are looked at.
+    let scope = app.scope_project().map(str::to_string);
     for t in &mut app.targets {
+        if scope.as_deref().is_some_and(|p| t.name.project() != p) {
+            continue;
+        }
         let due = t.next_due.is_none_or(|d| d <= now);
         if !t.in_flight && (force || (!app.paused && due)) {
             t.in_flight = true;
@@ -408,6 +428,31 @@ fn on_key(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
             }
             _ => {}
         },
+        Mode::ProjectPicker { query, selected } => match key {
+            Key::Char(c) => {
+                query.push(c);
+                *selected = 0;
+            }
+            Key::Backspace => {
+                query.pop();
+                *selected = 0;
+            }
+            Key::Down | Key::Tab | Key::Ctrl('n') => *selected += 1,
+            Key::Up | Key::BackTab | Key::Ctrl('p') => *selected = selected.saturating_sub(1),
+            Key::Enter => {
+                let (query, selected) = (query.clone(), *selected);
+                let matches = app.picker_matches(&query);
+                let pick = matches
+                    .get(selected.min(matches.len().saturating_sub(1)))
+                    .copied();
+                app.mode = Mode::Normal;
+                if let Some(scope) = pick {
+                    switch_project(app, scope, fx);
+                }
+            }
+            Key::Esc | Key::Ctrl('c') => app.mode = Mode::Normal,
+            _ => {}
+        },
         Mode::Normal => {
             if let Some(cmd) = command_for(key) {
                 run_command(app, cmd, fx);
@@ -425,8 +470,15 @@ fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
         | Command::Bottom
         | Command::PageDown
         | Command::PageUp => {
+            let entries = app.location_entries();
             let (pos, len) = match app.focus {
-                Pane::Locations => (app.location_sel, app.targets.len() + 1),
+                Pane::Locations => (
+                    entries
+                        .iter()
+                        .position(|e| *e == app.location_sel)
+                        .unwrap_or(0),
+                    entries.len(),
+                ),
                 Pane::Operations => (app.selected, app.view.len()),
             };
             let last = len.saturating_sub(1);
@@ -440,6 +492,7 @@ fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
             };
             match app.focus {
                 Pane::Locations => {
+                    let to = entries.get(to).copied().unwrap_or(0);
                     if to != app.location_sel {
                         app.location_sel = to;
                         app.selected = 0;
@@ -548,11 +601,31 @@ fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
             None => app.say(Level::Info, "no operation selected"),
         },
         Command::ErrorLog => app.mode = Mode::ErrorLog { scroll: 0 },
+        Command::SwitchProject => {
+            app.mode = Mode::ProjectPicker {
+                query: String::new(),
+                selected: 0,
+            }
+        }
         Command::Quit => {
             app.quit = true;
             fx.push(Effect::Quit);
         }
     }
+}
+
+fn switch_project(app: &mut App, scope: Option<usize>, fx: &mut Vec<Effect>) {
+    app.project_scope = scope;
+    app.location_sel = 0;
+    app.selected = 0;
+    app.offset = 0;
+    app.rebuild();
+    let label = match app.scope_project() {
+        Some(p) => app.settings.project_label(p),
+        None => format!("all {} projects", app.projects.len()),
+    };
+    app.say(Level::Info, format!("showing {label}"));
+    schedule(app, fx, false);
 }
 
 fn start_cancel(app: &mut App) {

@@ -1,11 +1,11 @@
 //! `lrotop list`.
 
 use super::output::{self, CliError, note};
-use super::{CONCURRENCY, Context};
 use crate::api::Operation;
 use crate::api::time::coarse_age;
 use crate::app::filter::{Filter, Subject};
 use crate::cli::{Format, ListArgs};
+use crate::session::{CONCURRENCY, Session as Context};
 use futures::stream::{self, StreamExt};
 use std::io::IsTerminal;
 
@@ -63,11 +63,18 @@ pub struct Listed {
 
 /// Lists every target concurrently (bounded) and keeps what matches `filter`.
 pub async fn fetch(ctx: &Context, filter: &Filter) -> Listed {
-    let (targets, mut errors) = ctx.targets().await;
+    let mut notes = Vec::new();
+    let (targets, mut errors) = ctx.targets(&mut notes).await;
+    for n in &notes {
+        note(&format!("lrotop: {n}"));
+    }
     let attempted = targets.len() + errors.len();
     let results: Vec<_> = stream::iter(targets)
         .map(|t| async move {
-            let r = ctx.client.list_all(&t, "", PAGE_SIZE).await;
+            let r = ctx
+                .client_for(t.project())
+                .list_all(&t, "", PAGE_SIZE)
+                .await;
             (t, r)
         })
         .buffer_unordered(CONCURRENCY)

@@ -3,10 +3,10 @@
 
 use super::list::{Listed, fetch, parse_filter};
 use super::output::{self, CliError, note};
-use super::{CONCURRENCY, Context};
 use crate::api::{ApiError, Operation, OperationName, Outcome};
 use crate::app::MutationKind;
 use crate::cli::{Format, Global, MutateArgs};
+use crate::session::{CONCURRENCY, Session as Context};
 use crate::sync::bulk::{self, BULK_CONCURRENCY, RateLimiter};
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
@@ -99,14 +99,14 @@ impl Plan {
 async fn plan_names(ctx: &Context, a: &MutateArgs, kind: MutationKind) -> Result<Plan, CliError> {
     let mut names: Vec<OperationName> = Vec::new();
     for n in &a.names {
-        let name = ctx.resolve(n)?;
+        let name = ctx.resolve_name(n)?;
         if !names.contains(&name) {
             names.push(name);
         }
     }
     let looked: Vec<(OperationName, Result<Operation, ApiError>)> = stream::iter(names)
         .map(|n| async move {
-            let r = ctx.client.get(&n).await;
+            let r = ctx.client_for(n.project()).get(&n).await;
             (n, r)
         })
         .buffered(CONCURRENCY)
@@ -179,6 +179,17 @@ pub async fn run(
         Some(f) => plan_filter(ctx, f, kind).await?,
         None => plan_names(ctx, a, kind).await?,
     };
+    // Projects marked read-only in the config: never sent, and said so per name.
+    let (blocked, send): (Vec<_>, Vec<_>) = std::mem::take(&mut plan.send)
+        .into_iter()
+        .partition(|n| ctx.read_only_for(n.project()));
+    plan.send = send;
+    for n in blocked {
+        if let Some(r) = plan.reports.iter_mut().find(|r| r.name == n.to_string()) {
+            r.result = Outcome_::Skipped;
+            r.message = "read-only project: nothing sent".into();
+        }
+    }
     for (what, e) in &plan.listing_errors {
         note(&format!(
             "lrotop: {what}: {e} (not listed, so nothing there is sent)"
@@ -222,8 +233,8 @@ pub async fn run(
         let limiter = RateLimiter::new(g.bulk_rate, BULK_CONCURRENCY);
         let send = std::mem::take(&mut plan.send);
         let reports = &mut plan.reports;
-        bulk::run(
-            &ctx.client,
+        bulk::run_with(
+            |n| ctx.client_for(n.project()).clone(),
             kind,
             send,
             BULK_CONCURRENCY,

@@ -1,9 +1,9 @@
 //! `lrotop wait`: poll until done.
 
-use super::Context;
 use super::output::{self, CliError, note};
 use crate::api::{OperationName, Outcome};
 use crate::cli::WaitArgs;
+use crate::session::Session as Context;
 use futures::future::join_all;
 use std::time::{Duration, Instant};
 
@@ -11,13 +11,13 @@ pub async fn run(ctx: &Context, a: &WaitArgs) -> Result<(), CliError> {
     let names: Vec<OperationName> = a
         .names
         .iter()
-        .map(|n| ctx.resolve(n))
+        .map(|n| ctx.resolve_name(n))
         .collect::<Result<_, _>>()?;
     let deadline = a.timeout.map(|t| Instant::now() + t);
     let interval = a.interval.max(Duration::from_millis(200));
     let results = join_all(names.iter().map(|n| async move {
         loop {
-            match ctx.client.get(n).await {
+            match ctx.client_for(n.project()).get(n).await {
                 Ok(op) if op.done => return Ok(op),
                 Ok(_) => {}
                 Err(e) => return Err(format!("{e}")),

@@ -57,16 +57,39 @@ pub async fn run(
     names: Vec<OperationName>,
     concurrency: usize,
     limiter: &RateLimiter,
+    on_result: impl FnMut(OperationName, Result<(), ApiError>),
+) {
+    run_with(
+        |_| client.clone(),
+        kind,
+        names,
+        concurrency,
+        limiter,
+        on_result,
+    )
+    .await
+}
+
+/// As [`run`], with the client chosen per operation (projects may live on other endpoints).
+pub async fn run_with(
+    client_for: impl Fn(&OperationName) -> OperationsClient,
+    kind: MutationKind,
+    names: Vec<OperationName>,
+    concurrency: usize,
+    limiter: &RateLimiter,
     mut on_result: impl FnMut(OperationName, Result<(), ApiError>),
 ) {
     let mut answers = stream::iter(names)
-        .map(|name| async move {
-            limiter.acquire().await;
-            let r = match kind {
-                MutationKind::Cancel => client.cancel(&name).await,
-                MutationKind::Delete => client.delete(&name).await,
-            };
-            (name, r)
+        .map(|name| {
+            let client = client_for(&name);
+            async move {
+                limiter.acquire().await;
+                let r = match kind {
+                    MutationKind::Cancel => client.cancel(&name).await,
+                    MutationKind::Delete => client.delete(&name).await,
+                };
+                (name, r)
+            }
         })
         .buffer_unordered(concurrency.max(1));
     while let Some((name, r)) = answers.next().await {

@@ -6,7 +6,7 @@ pub mod bulk;
 use crate::api::{ApiError, OperationName, OperationsClient};
 use crate::app::{Action, Effect, MutationKind};
 use bulk::{BULK_CONCURRENCY, BULK_RATE_PER_SEC, RateLimiter};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc};
 
@@ -18,6 +18,8 @@ pub const CONCURRENCY: usize = 8;
 #[derive(Clone)]
 pub struct Runner {
     client: OperationsClient,
+    /// Projects served by another endpoint (or billed to another quota project).
+    clients: Arc<HashMap<String, OperationsClient>>,
     tx: mpsc::UnboundedSender<Action>,
     limit: Arc<Semaphore>,
     bulk_limit: Arc<RateLimiter>,
@@ -33,6 +35,7 @@ impl Runner {
     ) -> Runner {
         Runner {
             client,
+            clients: Arc::default(),
             tx,
             limit: Arc::new(Semaphore::new(CONCURRENCY)),
             bulk_limit: Arc::new(RateLimiter::new(BULK_RATE_PER_SEC, BULK_CONCURRENCY)),
@@ -45,6 +48,22 @@ impl Runner {
     pub fn with_read_only_projects(mut self, projects: HashSet<String>) -> Runner {
         self.read_only_projects = Arc::new(projects);
         self
+    }
+
+    /// A client per project, for projects that do not use the default one.
+    pub fn with_clients(mut self, clients: HashMap<String, OperationsClient>) -> Runner {
+        self.clients = Arc::new(clients);
+        self
+    }
+
+    /// Confirmed bulk actions go no faster than this.
+    pub fn with_bulk_rate(mut self, per_sec: f64) -> Runner {
+        self.bulk_limit = Arc::new(RateLimiter::new(per_sec, BULK_CONCURRENCY));
+        self
+    }
+
+    fn client_for(&self, project: &str) -> OperationsClient {
+        self.clients.get(project).unwrap_or(&self.client).clone()
     }
 
     fn refuses(&self, name: &OperationName) -> bool {
@@ -73,19 +92,15 @@ impl Runner {
         if allowed.is_empty() {
             return;
         }
-        let Runner {
-            client,
-            tx,
-            bulk_limit,
-            ..
-        } = self.clone();
+        let me = self.clone();
         tokio::spawn(async move {
-            bulk::run(
-                &client,
+            let tx = me.tx.clone();
+            bulk::run_with(
+                |n| me.client_for(n.project()),
                 kind,
                 allowed,
                 BULK_CONCURRENCY,
-                &bulk_limit,
+                &me.bulk_limit,
                 |name, result| Self::answer(&tx, kind, &name, result),
             )
             .await;
@@ -93,9 +108,8 @@ impl Runner {
     }
 
     pub fn run(&self, effect: Effect) {
-        let Runner {
-            client, tx, limit, ..
-        } = self.clone();
+        let tx = self.tx.clone();
+        let limit = self.limit.clone();
         match effect {
             // The terminal's business, not the server's.
             Effect::Quit | Effect::Copy { .. } => {}
@@ -103,26 +117,17 @@ impl Runner {
             Effect::CancelMany { names } => self.mutate(MutationKind::Cancel, names),
             Effect::Delete { names } => self.mutate(MutationKind::Delete, names),
             Effect::Discover { project } => {
+                let client = self.client_for(&project);
                 tokio::spawn(async move {
                     let result = {
                         let _permit = limit.acquire().await;
-                        client.list_locations(&project).await
+                        client.list_location_ids(&project).await
                     };
-                    let result = result.map(|locs| {
-                        locs.into_iter()
-                            .map(|l| {
-                                if l.location_id.is_empty() {
-                                    l.name.rsplit('/').next().unwrap_or_default().to_string()
-                                } else {
-                                    l.location_id
-                                }
-                            })
-                            .collect()
-                    });
                     let _ = tx.send(Action::Discovered { project, result });
                 });
             }
             Effect::Refresh { location } => {
+                let client = self.client_for(location.project());
                 tokio::spawn(async move {
                     let _permit = limit.acquire().await;
                     let result = client.list_all(&location, "", PAGE_SIZE).await;
@@ -130,6 +135,7 @@ impl Runner {
                 });
             }
             Effect::Get { name } => {
+                let client = self.client_for(name.project());
                 tokio::spawn(async move {
                     let _permit = limit.acquire().await;
                     let result = client.get(&name).await;

@@ -34,7 +34,8 @@ pub fn areas(area: Rect, app: &App) -> Areas {
     ])
     .areas(area);
     // Several projects are grouped under headings, so only the location needs the width.
-    let indent = if app.projects.len() > 1 { 2 } else { 0 };
+    let grouped = app.projects.len() > 1 && app.scope_project().is_none();
+    let indent = if grouped { 2 } else { 0 };
     let widest = app
         .targets
         .iter()
@@ -42,7 +43,19 @@ pub fn areas(area: Rect, app: &App) -> Areas {
         .max()
         .unwrap_or(3)
         .max(3);
-    let pane = (widest as u16 + 12).min(body.width / 3).max(12);
+    // Project headings carry no counts, so they may use the counts' columns too.
+    let headings = if grouped {
+        app.projects
+            .iter()
+            .map(|p| app.settings.project_label(p).chars().count())
+            .max()
+            .unwrap_or(0)
+    } else {
+        0
+    };
+    let pane = ((widest as u16 + 12).max(headings as u16 + 3))
+        .min(body.width / 3)
+        .max(12);
     let [locations, operations] =
         Layout::horizontal([Constraint::Length(pane), Constraint::Min(20)]).areas(body);
     Areas {
@@ -77,6 +90,9 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         Mode::Details { scroll } => overlays::details(app, theme, *scroll, area, buf),
         Mode::Help { scroll } => overlays::help(theme, *scroll, area, buf),
         Mode::ErrorLog { scroll } => overlays::error_log(app, theme, *scroll, area, buf),
+        Mode::ProjectPicker { query, selected } => {
+            overlays::project_picker(app, theme, query, *selected, area, buf)
+        }
         Mode::Confirm(c) => overlays::confirm(c, theme, area, buf),
     }
 }
@@ -86,11 +102,17 @@ fn header(app: &App, theme: Theme) -> Paragraph<'static> {
         Some(t) => t.label.clone(),
         None => "all locations".to_string(),
     };
+    // The project in view, by alias and id; with several projects and none chosen, "all".
+    let project = match app.scope_project() {
+        Some(p) if app.projects.len() > 1 => app.settings.project_label(p),
+        None if app.projects.len() > 1 => format!("all projects ({})", app.projects.len()),
+        _ => app.settings.scope.clone(),
+    };
     let mut spans = vec![
         Span::styled(" lrotop ", theme.title()),
         Span::raw(" "),
         Span::styled(
-            crate::sanitize::one_line(&app.settings.scope).into_owned(),
+            crate::sanitize::one_line(&project).into_owned(),
             Style::new().add_modifier(Modifier::BOLD),
         ),
         Span::raw(format!(" ▸ {scope}")),
@@ -121,9 +143,14 @@ fn header(app: &App, theme: Theme) -> Paragraph<'static> {
         spans.push(Span::raw("  "));
         spans.push(Span::styled(" PAUSED ", theme.badge()));
     }
-    if app.settings.read_only {
+    let scoped = app.scope_project();
+    if app.settings.read_only || scoped.is_some_and(|p| app.settings.project_read_only(p)) {
         spans.push(Span::raw("  "));
         spans.push(Span::styled(" READ-ONLY ", theme.badge()));
+    }
+    if scoped.is_some_and(|p| app.settings.protected(p)) {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(" PROTECTED ", theme.badge()));
     }
     Paragraph::new(Line::from(spans))
 }

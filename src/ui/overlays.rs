@@ -304,3 +304,76 @@ pub fn error_log(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buf
         .scroll((scroll.min(max_scroll), 0))
         .render(rect, buf);
 }
+
+pub fn project_picker(
+    app: &App,
+    theme: Theme,
+    query: &str,
+    selected: usize,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let matches = app.picker_matches(query);
+    let selected = selected.min(matches.len().saturating_sub(1));
+    let mut lines: Vec<Line> = vec![
+        Line::from(vec![
+            Span::styled("project: ", theme.dim()),
+            Span::styled(
+                format!("{}█", one_line(query)),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+        ]),
+        Line::raw(""),
+    ];
+    if matches.is_empty() {
+        lines.push(Line::from(Span::styled("no project matches", theme.dim())));
+    }
+    for (n, m) in matches.iter().enumerate() {
+        let (label, flags) = match m {
+            None => (
+                format!("all projects ({})", app.projects.len()),
+                String::new(),
+            ),
+            Some(i) => {
+                let p = &app.projects[*i];
+                let mut flags = String::new();
+                if app.settings.project_read_only(p) {
+                    flags.push_str("  read-only");
+                }
+                if app.settings.protected(p) {
+                    flags.push_str("  protected");
+                }
+                (app.settings.project_label(p), flags)
+            }
+        };
+        let current = *m == app.project_scope;
+        let mut line = Line::from(vec![
+            Span::raw(if current { "● " } else { "  " }),
+            Span::raw(one_line(&label).into_owned()),
+            Span::styled(flags, theme.dim()),
+        ]);
+        if n == selected {
+            line = line.patch_style(Style::new().add_modifier(Modifier::REVERSED));
+        }
+        lines.push(line);
+    }
+    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let rect = centered(area, area.width.saturating_sub(4).min(70), height);
+    Clear.render(rect, buf);
+    let block = Block::bordered()
+        .title(Span::styled(" Switch project ", theme.title()))
+        .title_bottom(
+            Line::from(Span::styled(
+                " type to narrow · ↑/↓ · enter · esc ",
+                theme.dim(),
+            ))
+            .right_aligned(),
+        )
+        .border_style(theme.border(true));
+    let inner_h = block.inner(rect).height as usize;
+    let scroll = (selected + 2).saturating_sub(inner_h.saturating_sub(1)) as u16;
+    Paragraph::new(Text::from(lines))
+        .block(block)
+        .scroll((scroll, 0))
+        .render(rect, buf);
+}

@@ -20,7 +20,7 @@ pub fn locations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let inner = block.inner(area);
     block.render(area, buf);
     let label_w = (inner.width as usize).saturating_sub(9);
-    let grouped = app.projects.len() > 1;
+    let grouped = app.projects.len() > 1 && app.scope_project().is_none();
     // (line, selection index it stands for); project headings stand for none.
     let mut lines: Vec<(Line, Option<usize>)> = Vec::new();
     lines.push((
@@ -36,9 +36,15 @@ pub fn locations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     ));
     let mut project = "";
     for (i, t) in app.targets.iter().enumerate() {
+        if !app.in_scope(i) {
+            continue;
+        }
         if grouped && t.name.project() != project {
             project = t.name.project();
-            let heading = shorten_right(&one_line(project), inner.width.saturating_sub(1) as usize);
+            let heading = shorten_right(
+                &one_line(&app.settings.project_label(project)),
+                inner.width.saturating_sub(1) as usize,
+            );
             lines.push((
                 Line::from(Span::styled(format!(" {heading}"), theme.dim())),
                 None,
@@ -133,6 +139,15 @@ pub fn shorten_left(s: &str, max: usize) -> String {
     format!("…{tail}")
 }
 
+/// A project as the table names it: its alias if it has one, else its id.
+fn project_short(app: &App, project: &str) -> String {
+    app.settings
+        .project_flags
+        .get(project)
+        .and_then(|f| f.alias.clone())
+        .unwrap_or_else(|| project.to_string())
+}
+
 pub fn short_id(name: &str) -> String {
     shorten_left(name.rsplit('/').next().unwrap_or(name), 9)
 }
@@ -175,10 +190,10 @@ pub fn operations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         .unwrap_or(8)
         .clamp(8, 16) as u16;
     // With several projects, a PROJECT column.
-    let proj_w = if app.projects.len() > 1 {
+    let proj_w = if app.projects.len() > 1 && app.scope_project().is_none() {
         app.projects
             .iter()
-            .map(|p| p.chars().count())
+            .map(|p| project_short(app, p).chars().count())
             .max()
             .unwrap_or(7)
             .clamp(7, 20) as u16
@@ -295,7 +310,10 @@ fn row<'a>(
         )),
     ];
     if proj_w > 0 {
-        cells.push(Cell::from(shorten_right(&one_line(r.op.project()), proj_w)));
+        cells.push(Cell::from(shorten_right(
+            &one_line(&project_short(app, r.op.project())),
+            proj_w,
+        )));
     }
     cells.extend([
         Cell::from(Span::styled(
