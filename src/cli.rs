@@ -63,6 +63,9 @@ pub struct Global {
     /// Requests a second for confirmed bulk cancels and deletes.
     #[arg(long, global = true, value_name = "N", default_value_t = crate::sync::bulk::BULK_RATE_PER_SEC)]
     pub bulk_rate: f64,
+    /// Background refresh requests a second per endpoint (default: the config's, else 2).
+    #[arg(long, global = true, value_name = "N")]
+    pub request_budget: Option<f64>,
     /// Dashboard refresh interval, at least 1s (default: the config's, else 5s).
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_human_duration)]
     pub refresh: Option<Duration>,

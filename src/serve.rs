@@ -48,7 +48,12 @@ pub async fn dashboard(g: &Global) -> Result<(), CliError> {
     );
     settings.bulk_confirm_threshold = session.config.bulk_confirm_threshold;
     settings.fallback_locations = session.fallback_locations.clone().unwrap_or_default();
+    settings.request_budget =
+        Some(g.request_budget.unwrap_or(session.config.request_budget)).filter(|b| *b > 0.0);
     for p in &session.projects {
+        settings
+            .project_endpoints
+            .insert(p.id.clone(), p.endpoint.clone());
         settings.project_flags.insert(
             p.id.clone(),
             ProjectFlags {

@@ -94,6 +94,7 @@ refresh = "2m"
 theme = "mono"
 read_only = true
 bulk_confirm_threshold = 7
+request_budget = 0.5
 
 [defaults]
 endpoint = "http://127.0.0.1:8085"
@@ -125,6 +126,7 @@ fn every_key_reaches_its_field() {
             theme: ThemeName::Mono,
             read_only: true,
             bulk_confirm_threshold: 7,
+            request_budget: 0.5,
             default_endpoint: "http://127.0.0.1:8085".to_string(),
             default_locations: list(&["global", "us-central1"]),
             projects: vec![
@@ -316,6 +318,30 @@ fn threshold_zero_or_negative() {
         26,
         "bulk_confirm_threshold",
         "must be at least 1, not -3",
+    );
+}
+
+#[test]
+fn request_budget_must_be_a_positive_number() {
+    assert_error(
+        "request_budget = 0\n",
+        1,
+        18,
+        "request_budget",
+        "must be above 0",
+    );
+    assert_error(
+        "request_budget = \"fast\"\n",
+        1,
+        18,
+        "request_budget",
+        "expected a number",
+    );
+    let (_dir, _path, result) = load_text("request_budget = 3\n");
+    assert_eq!(
+        result.unwrap().request_budget,
+        3.0,
+        "an integer is a number too"
     );
 }
 
@@ -659,6 +685,7 @@ refresh: 2m
 theme: mono
 read_only: true
 bulk_confirm_threshold: 7
+request_budget: 0.5/s
 defaults.endpoint: http://127.0.0.1:8085
 defaults.locations: global, us-central1
 projects: 2

@@ -5,6 +5,7 @@ mod bulk;
 pub mod filter;
 pub mod keys;
 pub mod row;
+mod schedule;
 mod update;
 
 pub use bulk::{Bulk, MutationKind};
@@ -31,6 +32,9 @@ pub const STATUS_TTL: Duration = Duration::from_secs(6);
 pub const ERROR_LOG_LEN: usize = 100;
 /// The longest a failing location waits between tries.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// Background refresh requests a second per endpoint: the Gemini API's per-user quota is
+/// of this order.
+pub const DEFAULT_REQUEST_BUDGET: f64 = 2.0;
 
 #[derive(Debug)]
 pub enum Action {
@@ -163,6 +167,8 @@ pub struct Target {
     pub in_flight: bool,
     pub failures: u32,
     pub next_due: Option<Timestamp>,
+    /// When it last loaded: background refreshes go stalest first.
+    pub last_ok: Option<Timestamp>,
     pub total: usize,
     pub active: usize,
 }
@@ -252,6 +258,10 @@ pub struct Settings {
     pub project_flags: HashMap<String, ProjectFlags>,
     /// Where discovery falls back when `locations.list` is unavailable (`[defaults]`).
     pub fallback_locations: Vec<String>,
+    /// Background refresh requests a second per endpoint; `None` for no limit.
+    pub request_budget: Option<f64>,
+    /// Each project's endpoint, so projects on one endpoint share its budget.
+    pub project_endpoints: HashMap<String, String>,
 }
 
 impl Settings {
@@ -263,6 +273,8 @@ impl Settings {
             bulk_confirm_threshold: 20,
             project_flags: HashMap::new(),
             fallback_locations: Vec::new(),
+            request_budget: Some(DEFAULT_REQUEST_BUDGET),
+            project_endpoints: HashMap::new(),
         }
     }
 
@@ -334,6 +346,9 @@ pub struct App {
     /// Where `V` marks a range from.
     pub mark_anchor: Option<String>,
     pub bulk: Option<Bulk>,
+    /// Background refresh tokens per endpoint, and when they were last topped up.
+    pub(crate) budget: HashMap<String, f64>,
+    pub(crate) budget_at: Option<Timestamp>,
     pub quit: bool,
 }
 
@@ -385,6 +400,8 @@ impl App {
             marks: HashSet::new(),
             mark_anchor: None,
             bulk: None,
+            budget: HashMap::new(),
+            budget_at: None,
             quit: false,
         };
         for (p, locations) in projects {
@@ -447,6 +464,7 @@ impl App {
                 in_flight: false,
                 failures: 0,
                 next_due: None,
+                last_ok: None,
                 total: 0,
                 active: 0,
             });

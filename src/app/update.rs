@@ -3,9 +3,10 @@
 use super::bulk::{self, MutationKind, short};
 use super::keys::{Command, Key, command_for};
 use super::row::{CancelTrack, Row, RowState};
+use super::schedule::{backoff, schedule};
 use super::{
-    Action, App, CANCEL_HURRY, CANCEL_POLL, Confirm, Confirmed, Effect, Level, MAX_BACKOFF,
-    MIN_INTERVAL, Mode, Pane, TargetError,
+    Action, App, CANCEL_HURRY, CANCEL_POLL, Confirm, Confirmed, Effect, Level, MIN_INTERVAL, Mode,
+    Pane, TargetError,
 };
 use crate::api::{ApiError, Code, Operation, OperationName};
 use crate::app::filter::Filter;
@@ -86,53 +87,6 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     fx
 }
 
-/// Emits what is due: discovery, refreshes (all of them when `force`), cancel follow-ups.
-fn schedule(app: &mut App, fx: &mut Vec<Effect>, force: bool) {
-    for (p, sent) in &mut app.discovering {
-        if !*sent {
-            *sent = true;
-            fx.push(Effect::Discover { project: p.clone() });
-        }
-    }
-    let now = app.now;
-    // Only the projects in view are kept fresh; the rest wait until they are looked at.
-    let scope = app.scope_project().map(str::to_string);
-    for t in &mut app.targets {
-        if scope.as_deref().is_some_and(|p| t.name.project() != p) {
-            continue;
-        }
-        let due = t.next_due.is_none_or(|d| d <= now);
-        if !t.in_flight && (force || (!app.paused && due)) {
-            t.in_flight = true;
-            fx.push(Effect::Refresh {
-                location: t.name.clone(),
-            });
-        }
-    }
-    for r in &mut app.rows {
-        if let CancelTrack::Pending { next_poll, until } = &mut r.cancel
-            && *next_poll <= now
-            && now < *until
-        {
-            *next_poll = now + CANCEL_POLL;
-            if let Ok(name) = OperationName::parse(&r.op.name) {
-                fx.push(Effect::Get { name });
-            }
-        }
-    }
-}
-
-/// Backoff for a location's `failures`-th consecutive failure: doubling from the interval,
-/// capped, spread by a jitter derived from the location so failing locations do not retry
-/// in step.
-fn backoff(interval: Duration, failures: u32, salt: usize) -> Duration {
-    let base = interval
-        .saturating_mul(1u32 << failures.min(16))
-        .min(MAX_BACKOFF);
-    let spread = ((salt as u64).wrapping_mul(2_654_435_761) % 1000) as f64 / 1000.0;
-    base.mul_f64(1.0 + 0.25 * spread).min(MAX_BACKOFF)
-}
-
 fn on_loaded(app: &mut App, target: usize, result: Result<Vec<Operation>, ApiError>) {
     let now = app.now;
     let interval = app.settings.interval;
@@ -173,6 +127,7 @@ fn on_loaded(app: &mut App, target: usize, result: Result<Vec<Operation>, ApiErr
     }
     if let Some(t) = app.targets.get_mut(target) {
         t.next_due = Some(now + interval);
+        t.last_ok = Some(now);
     }
     let mut incoming: HashMap<String, Operation> =
         ops.into_iter().map(|o| (o.name.clone(), o)).collect();

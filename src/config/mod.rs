@@ -15,6 +15,7 @@ pub const CONFIG_ENV: &str = "LROTOP_CONFIG";
 
 const DEFAULT_REFRESH: Duration = Duration::from_secs(5);
 const DEFAULT_BULK_CONFIRM_THRESHOLD: usize = 20;
+const DEFAULT_REQUEST_BUDGET: f64 = crate::app::DEFAULT_REQUEST_BUDGET;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Locations {
@@ -58,6 +59,8 @@ pub struct Config {
     pub theme: ThemeName,
     pub read_only: bool,
     pub bulk_confirm_threshold: usize,
+    /// Background refresh requests a second, per endpoint.
+    pub request_budget: f64,
     pub default_endpoint: String,
     pub default_locations: Locations,
     pub projects: Vec<ProjectEntry>,
@@ -71,6 +74,7 @@ impl Default for Config {
             theme: ThemeName::Default,
             read_only: false,
             bulk_confirm_threshold: DEFAULT_BULK_CONFIRM_THRESHOLD,
+            request_budget: DEFAULT_REQUEST_BUDGET,
             default_endpoint: DEFAULT_ENDPOINT.to_string(),
             default_locations: Locations::Discover,
             projects: Vec::new(),
@@ -159,6 +163,9 @@ const STARTER: &str = r#"# lrotop configuration (TOML). Every key is optional; t
 # Bulk actions on more than this many operations need the count typed to confirm.
 # bulk_confirm_threshold = 20
 
+# Background refresh requests a second, per endpoint (the API's quota is of this order).
+# request_budget = 2
+
 [defaults]
 # Any Google API serving projects/*/locations/*/operations.
 # endpoint = "https://cloudaicompanion.googleapis.com"
@@ -227,6 +234,7 @@ pub fn summary(c: &Config) -> String {
         "bulk_confirm_threshold: {}",
         c.bulk_confirm_threshold
     ));
+    line(format!("request_budget: {}/s", c.request_budget));
     line(format!("defaults.endpoint: {}", c.default_endpoint));
     line(format!(
         "defaults.locations: {}",

@@ -3,8 +3,8 @@
 
 use super::locate::{Position, Problem};
 use super::{
-    Config, ConfigError, DEFAULT_BULK_CONFIRM_THRESHOLD, DEFAULT_REFRESH, Locations, ProjectEntry,
-    ThemeName,
+    Config, ConfigError, DEFAULT_BULK_CONFIRM_THRESHOLD, DEFAULT_REFRESH, DEFAULT_REQUEST_BUDGET,
+    Locations, ProjectEntry, ThemeName,
 };
 use crate::api::names::{LocationName, NameError, check_project, check_segment};
 use serde::Deserialize;
@@ -24,6 +24,7 @@ struct RawConfig {
     theme: Option<Spanned<String>>,
     read_only: Option<bool>,
     bulk_confirm_threshold: Option<Spanned<i64>>,
+    request_budget: Option<Spanned<toml::Value>>,
     defaults: Option<RawDefaults>,
     #[serde(rename = "project")]
     projects: Option<Vec<Spanned<RawProject>>>,
@@ -150,8 +151,37 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         }
     };
 
+    let request_budget = match &raw.request_budget {
+        None => DEFAULT_REQUEST_BUDGET,
+        Some(v) => {
+            let n = match v.get_ref() {
+                toml::Value::Integer(i) => *i as f64,
+                toml::Value::Float(f) => *f,
+                other => {
+                    return Err(cx.err(
+                        v.span(),
+                        "request_budget",
+                        format!(
+                            "expected a number of requests per second, found {}",
+                            other.type_str()
+                        ),
+                    ));
+                }
+            };
+            if !(n > 0.0 && n.is_finite() && n <= 10_000.0) {
+                return Err(cx.err(
+                    v.span(),
+                    "request_budget",
+                    format!("must be above 0 and at most 10000, not {n}"),
+                ));
+            }
+            n
+        }
+    };
+
     let mut config = Config {
         path: Some(path.to_path_buf()),
+        request_budget,
         refresh,
         theme,
         read_only: raw.read_only.unwrap_or(false),

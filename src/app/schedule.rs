@@ -1,0 +1,117 @@
+//! What to fetch, and when: discovery, refreshes under a per-endpoint request budget, and
+//! the fast follow-up polls of pending cancels.
+//!
+//! The budget governs background refresh only. What the user asked for goes out at once:
+//! the first load of a location, `r`, switching project, and the polls that follow a
+//! cancel. Background refreshes that are due wait for budget, stalest first, so with many
+//! projects every location still comes round (none is starved); the price is staleness,
+//! roughly `locations × pages ÷ budget` seconds for the oldest.
+
+use super::row::CancelTrack;
+use super::{App, CANCEL_POLL, Effect, MAX_BACKOFF};
+use crate::api::OperationName;
+use std::time::Duration;
+
+/// Tokens an endpoint may save up: this many seconds of budget.
+const BURST_SECONDS: f64 = 2.0;
+/// What a refresh is assumed to cost before its size is known: one page per this many rows.
+const ROWS_PER_PAGE: usize = 1000;
+
+/// Emits what is due: discovery, refreshes (all in view when `force`), cancel follow-ups.
+pub(crate) fn schedule(app: &mut App, fx: &mut Vec<Effect>, force: bool) {
+    for (p, sent) in &mut app.discovering {
+        if !*sent {
+            *sent = true;
+            fx.push(Effect::Discover { project: p.clone() });
+        }
+    }
+    let now = app.now;
+    refill(app);
+
+    // Locations in view that want fetching: never loaded (and not failing) first, then
+    // the stalest; only the projects in view are kept fresh.
+    let mut wanted: Vec<(usize, bool)> = Vec::new();
+    for (i, t) in app.targets.iter().enumerate() {
+        if t.in_flight || !app.in_scope(i) {
+            continue;
+        }
+        let first = !t.loaded && t.failures == 0;
+        let due = !app.paused && t.next_due.is_none_or(|d| d <= now);
+        if force || first || due {
+            wanted.push((i, force || first));
+        }
+    }
+    wanted.sort_by_key(|(i, urgent)| (!urgent, app.targets[*i].last_ok));
+    for (i, urgent) in wanted {
+        let cost = app.targets[i].total.div_ceil(ROWS_PER_PAGE).max(1) as f64;
+        let key = endpoint_of(app, i);
+        if !urgent && let Some(tokens) = app.budget.get_mut(&key) {
+            if *tokens < cost {
+                continue;
+            }
+            *tokens -= cost;
+        }
+        let t = &mut app.targets[i];
+        t.in_flight = true;
+        fx.push(Effect::Refresh {
+            location: t.name.clone(),
+        });
+    }
+
+    for r in &mut app.rows {
+        if let CancelTrack::Pending { next_poll, until } = &mut r.cancel
+            && *next_poll <= now
+            && now < *until
+        {
+            *next_poll = now + CANCEL_POLL;
+            if let Ok(name) = OperationName::parse(&r.op.name) {
+                fx.push(Effect::Get { name });
+            }
+        }
+    }
+}
+
+fn endpoint_of(app: &App, target: usize) -> String {
+    let project = app.targets[target].name.project();
+    app.settings
+        .project_endpoints
+        .get(project)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Adds each endpoint's share of budget for the time since the last tick.
+fn refill(app: &mut App) {
+    let Some(rate) = app
+        .settings
+        .request_budget
+        .filter(|r| *r > 0.0 && r.is_finite())
+    else {
+        app.budget.clear();
+        return;
+    };
+    let burst = (rate * BURST_SECONDS).max(1.0);
+    let elapsed = app
+        .budget_at
+        .map(|t| app.now.duration_since(t).as_secs_f64().max(0.0))
+        .unwrap_or(BURST_SECONDS);
+    app.budget_at = Some(app.now);
+    let endpoints: std::collections::HashSet<String> = (0..app.targets.len())
+        .map(|i| endpoint_of(app, i))
+        .collect();
+    for e in endpoints {
+        let tokens = app.budget.entry(e).or_insert(burst);
+        *tokens = (*tokens + rate * elapsed).min(burst);
+    }
+}
+
+/// Backoff for a location's `failures`-th consecutive failure: doubling from the interval,
+/// capped, spread by a jitter derived from the location so failing locations do not retry
+/// in step.
+pub(crate) fn backoff(interval: Duration, failures: u32, salt: usize) -> Duration {
+    let base = interval
+        .saturating_mul(1u32 << failures.min(16))
+        .min(MAX_BACKOFF);
+    let spread = ((salt as u64).wrapping_mul(2_654_435_761) % 1000) as f64 / 1000.0;
+    base.mul_f64(1.0 + 0.25 * spread).min(MAX_BACKOFF)
+}
