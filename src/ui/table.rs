@@ -50,10 +50,11 @@ pub fn locations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
                 None,
             ));
         }
+        // The project is in a heading above, or in the header when one is in view.
         let label = if grouped {
             format!("  {}", t.name.location())
         } else {
-            t.label.clone()
+            t.name.location().to_string()
         };
         let badge = t.error.as_ref().map(|e| e.badge.as_str());
         let mut line = location_line(&label, t.total, t.active, badge, label_w, theme);
