@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod emulator;
+pub mod exit;
 pub mod headless;
 pub mod logging;
 pub mod sanitize;

@@ -4,7 +4,7 @@ use crate::app::{App, ProjectFlags, Settings};
 use crate::cli::{EmulatorArgs, Global};
 use crate::config::{Locations, ThemeName};
 use crate::emulator::Emulator;
-use crate::headless::CliError;
+use crate::exit::CliError;
 use crate::session::Session;
 use crate::sync::Runner;
 use crate::ui::Theme;

@@ -10,7 +10,7 @@ use crate::api::{ApiError, ClientOptions, Code, OperationsClient, RetryPolicy};
 use crate::cli::Global;
 use crate::config::{self, Config, Locations, ProjectEntry, ThemeName};
 use crate::emulator::{Emulator, EmulatorConfig, Scenario};
-use crate::headless::CliError;
+use crate::exit::CliError;
 use futures::stream::{self, StreamExt};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -114,15 +114,7 @@ impl Session {
                     Some(e) => Ok(e.clone()),
                     None => {
                         check_project(n).map_err(usage)?;
-                        Ok(ProjectEntry {
-                            id: n.clone(),
-                            alias: None,
-                            locations: None,
-                            endpoint: None,
-                            read_only: false,
-                            protected: false,
-                            quota_project: None,
-                        })
+                        Ok(ProjectEntry::bare(n))
                     }
                 })
                 .collect::<Result<_, CliError>>()?
@@ -130,15 +122,7 @@ impl Session {
             EmulatorConfig::new(Scenario::Demo)
                 .project_ids()
                 .into_iter()
-                .map(|id| ProjectEntry {
-                    id,
-                    alias: None,
-                    locations: None,
-                    endpoint: None,
-                    read_only: false,
-                    protected: false,
-                    quota_project: None,
-                })
+                .map(|id| ProjectEntry::bare(&id))
                 .collect()
         } else {
             config.projects.clone()

@@ -293,6 +293,21 @@ fn format_refresh(d: Duration) -> String {
     }
 }
 
+impl ProjectEntry {
+    /// A project known by id alone: everything else from `[defaults]`.
+    pub fn bare(id: &str) -> ProjectEntry {
+        ProjectEntry {
+            id: id.to_string(),
+            alias: None,
+            locations: None,
+            endpoint: None,
+            read_only: false,
+            protected: false,
+            quota_project: None,
+        }
+    }
+}
+
 impl Config {
     /// Finds a project by id or alias: an exact match first, then a case-insensitive one, but
     /// only when that is unambiguous (ids and aliases are unique only as written).

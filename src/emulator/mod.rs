@@ -29,6 +29,9 @@ pub struct EmulatorConfig {
     pub seed: u64,
     pub faults: Faults,
     pub frozen_at: Option<jiff::Timestamp>,
+    /// Serve at most this many items a page, whatever `pageSize` asks (servers clamp);
+    /// `None`: the usual cap of 1000.
+    pub max_page_size: Option<usize>,
 }
 
 impl EmulatorConfig {
@@ -50,6 +53,7 @@ impl EmulatorConfig {
                 ..Default::default()
             },
             frozen_at: None,
+            max_page_size: None,
         }
     }
 
@@ -83,6 +87,7 @@ impl Emulator {
             frozen_at: cfg.frozen_at,
         };
         let shared = Arc::new(Shared::new(&world, cfg.faults.clone(), cfg.seed));
+        shared.world().set_max_page_size(cfg.max_page_size);
         let listener = tokio::net::TcpListener::bind(cfg.addr).await?;
         let addr = listener.local_addr()?;
         let app = server::router(shared.clone());
@@ -190,5 +195,37 @@ impl Drop for BackgroundEmulator {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ClientOptions, ListQuery, LocationName, OperationsClient};
+
+    #[tokio::test]
+    async fn max_page_size_clamps_pages_on_the_wire() {
+        let mut cfg = EmulatorConfig::new(Scenario::Static);
+        cfg.projects = 1;
+        cfg.locations = 1;
+        cfg.ops_per_location = 250;
+        assert_eq!(cfg.max_page_size, None, "no cap unless asked");
+        cfg.max_page_size = Some(100);
+        let emu = Emulator::start(cfg).await.unwrap();
+        let client = OperationsClient::new(ClientOptions::for_endpoint(emu.url())).unwrap();
+        let parent = LocationName::new("demo-project-1", "global").unwrap();
+        let ask = ListQuery {
+            page_size: 1000,
+            ..Default::default()
+        };
+        let page = client.list_page(&parent, &ask).await.unwrap();
+        assert_eq!(page.operations.len(), 100);
+        assert!(!page.next_page_token.is_empty());
+        assert_eq!(client.list_all(&parent, "", 1000).await.unwrap().len(), 250);
+        assert_eq!(
+            emu.stats().method("list"),
+            4,
+            "one page, then three for the rest"
+        );
     }
 }

@@ -34,6 +34,8 @@ pub struct World {
     /// The live world forgets its oldest finished operations past this many per location.
     keep: usize,
     empty_pages: bool,
+    /// The most a page holds whatever the client asks (`None`: [`MAX_PAGE_SIZE`]).
+    max_page_size: Option<usize>,
 }
 
 /// What `operations.list` pages through, decoded from an opaque token.
@@ -151,7 +153,23 @@ impl World {
             live,
             keep: (cfg.ops_per_location * 3).max(60),
             empty_pages: cfg.empty_pages,
+            max_page_size: None,
         }
+    }
+
+    /// Serves at most `n` items a page, however many the client asks for, as a server with
+    /// a smaller cap than [`MAX_PAGE_SIZE`] does (`None`: the usual caps). At least 1.
+    pub fn set_max_page_size(&mut self, n: Option<usize>) {
+        self.max_page_size = n.map(|n| n.max(1));
+    }
+
+    /// The page size served for a request's `pageSize` (0: the server's default).
+    fn page_size(&self, asked: usize) -> usize {
+        let n = match asked {
+            0 => DEFAULT_PAGE_SIZE,
+            n => n.min(MAX_PAGE_SIZE),
+        };
+        self.max_page_size.map_or(n, |max| n.min(max))
     }
 
     pub fn now(&self) -> Timestamp {
@@ -227,10 +245,7 @@ impl World {
     ) -> Result<ListOperationsResponse, ServeError> {
         let parent = format!("projects/{project}/locations/{location}");
         let done_filter = parse_filter(filter)?;
-        let page_size = match page_size {
-            0 => DEFAULT_PAGE_SIZE,
-            n => n.min(MAX_PAGE_SIZE),
-        };
+        let page_size = self.page_size(page_size);
         let request_hash = fnv(&format!("{parent}\n{filter}"));
         let cursor = if token.is_empty() {
             Cursor {
@@ -388,11 +403,8 @@ impl World {
         token: &str,
     ) -> Result<ListLocationsResponse, ServeError> {
         let resource = format!("projects/{project}");
+        let page_size = self.page_size(page_size);
         let ps = self.project(project, "cloudaicompanion.locations.list", &resource)?;
-        let page_size = match page_size {
-            0 => DEFAULT_PAGE_SIZE,
-            n => n.min(MAX_PAGE_SIZE),
-        };
         let start = if token.is_empty() {
             0
         } else {
@@ -459,6 +471,54 @@ mod tests {
         assert!(decode_token(&t, fnv("b")).is_err());
         assert!(decode_token("garbage", fnv("a")).is_err());
         assert!(decode_token(&t.replace('d', "x"), fnv("a")).is_err());
+    }
+
+    fn small_world(per_location: usize) -> World {
+        World::new(&WorldConfig {
+            scenario: Scenario::Static,
+            projects: 1,
+            locations: 1,
+            ops_per_location: per_location,
+            seed: 1,
+            empty_pages: false,
+            frozen_at: Some("2026-01-01T12:00:00Z".parse().unwrap()),
+        })
+    }
+
+    /// Pages of `operations.list` for `page_size` (sizes of each page), following tokens.
+    fn pages(w: &mut World, page_size: usize) -> Vec<usize> {
+        let mut sizes = Vec::new();
+        let mut token = String::new();
+        loop {
+            let page = w
+                .list("demo-project-1", "global", "", page_size, &token)
+                .unwrap();
+            sizes.push(page.operations.len());
+            if page.next_page_token.is_empty() {
+                return sizes;
+            }
+            token = page.next_page_token;
+        }
+    }
+
+    #[test]
+    fn max_page_size_clamps_what_the_client_asks_for() {
+        let mut w = small_world(250);
+        assert_eq!(pages(&mut w, 1000), [250], "no cap: one page");
+        w.set_max_page_size(Some(100));
+        assert_eq!(pages(&mut w, 1000), [100, 100, 50]);
+        assert_eq!(
+            pages(&mut w, 60),
+            [60, 60, 60, 60, 10],
+            "smaller asks are kept"
+        );
+        assert_eq!(pages(&mut w, 0), [50; 5], "the default is under the cap");
+        w.set_max_page_size(Some(20));
+        assert_eq!(pages(&mut w, 0).len(), 13, "the default is clamped too");
+        let locations = w.list_locations("demo-project-1", 1000, "").unwrap();
+        assert_eq!(locations.locations.len(), 1);
+        w.set_max_page_size(None);
+        assert_eq!(pages(&mut w, 1000), [250]);
     }
 
     #[test]

@@ -1,51 +1,8 @@
 //! Printing for scripts and people, and the exit statuses that go with it.
 
-use crate::api::ApiError;
+pub use crate::exit::CliError;
 use serde::Serialize;
 use std::io::Write;
-
-/// An error that ends a command, with the exit status it implies.
-#[derive(Debug)]
-pub struct CliError {
-    pub status: u8,
-    pub message: String,
-}
-
-impl CliError {
-    /// Exit 2: the command line or config is wrong; nothing was sent.
-    pub fn usage(m: impl Into<String>) -> Self {
-        CliError {
-            status: 2,
-            message: m.into(),
-        }
-    }
-
-    /// Exit 1: it could not be done.
-    pub fn fatal(m: impl Into<String>) -> Self {
-        CliError {
-            status: 1,
-            message: m.into(),
-        }
-    }
-
-    /// Exit 3: some parts failed, each already named on stderr.
-    pub fn partial(m: impl Into<String>) -> Self {
-        CliError {
-            status: 3,
-            message: m.into(),
-        }
-    }
-
-    pub fn api(what: &str, e: &ApiError) -> Self {
-        CliError::fatal(format!("{what}: {e}"))
-    }
-}
-
-impl From<std::io::Error> for CliError {
-    fn from(e: std::io::Error) -> Self {
-        CliError::fatal(format!("cannot write output: {e}"))
-    }
-}
 
 /// JSON is escaped by serde for C0 controls; C1 controls and bidi overrides would still
 /// reach a terminal raw, so they are escaped too (they only occur inside strings).

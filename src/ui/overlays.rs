@@ -22,6 +22,14 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     v
 }
 
+/// The frame every overlay wears: a title, and its keys in the bottom border.
+fn framed(title: &str, keys: &str, theme: Theme) -> Block<'static> {
+    Block::bordered()
+        .title(Span::styled(title.to_string(), theme.title()))
+        .title_bottom(Line::from(Span::styled(keys.to_string(), theme.dim())).right_aligned())
+        .border_style(theme.border(true))
+}
+
 fn field(label: &str, value: String, theme: Theme) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("{label:<14}"), theme.dim()),
@@ -136,16 +144,7 @@ pub fn details(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buffe
     let h = area.height.saturating_sub(2);
     let rect = centered(area, w, h);
     Clear.render(rect, buf);
-    let block = Block::bordered()
-        .title(Span::styled(" Operation ", theme.title()))
-        .title_bottom(
-            Line::from(Span::styled(
-                " j/k scroll · c cancel · esc close ",
-                theme.dim(),
-            ))
-            .right_aligned(),
-        )
-        .border_style(theme.border(true));
+    let block = framed(" Operation ", " j/k scroll · c cancel · esc close ", theme);
     let inner_h = block.inner(rect).height as usize;
     let max_scroll = lines.len().saturating_sub(inner_h) as u16;
     Paragraph::new(Text::from(lines))
@@ -205,9 +204,7 @@ pub fn help(theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
     }
     let rect = centered(area, 84, area.height.saturating_sub(2));
     Clear.render(rect, buf);
-    let block = Block::bordered()
-        .title(Span::styled(" Help ", theme.title()))
-        .border_style(theme.border(true));
+    let block = framed(" Help ", " j/k scroll · esc close ", theme);
     let inner_h = block.inner(rect).height as usize;
     let max_scroll = lines.len().saturating_sub(inner_h) as u16;
     Paragraph::new(Text::from(lines))
@@ -290,12 +287,11 @@ pub fn error_log(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buf
         area.height.saturating_sub(2),
     );
     Clear.render(rect, buf);
-    let block = Block::bordered()
-        .title(Span::styled(
-            format!(" Error log ({}) ", app.log.len()),
-            theme.title(),
-        ))
-        .border_style(theme.border(true));
+    let block = framed(
+        &format!(" Error log ({}) ", app.log.len()),
+        " j/k scroll · esc close ",
+        theme,
+    );
     let inner_h = block.inner(rect).height as usize;
     let max_scroll = lines.len().saturating_sub(inner_h) as u16;
     Paragraph::new(Text::from(lines))
@@ -360,16 +356,11 @@ pub fn project_picker(
     let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
     let rect = centered(area, area.width.saturating_sub(4).min(70), height);
     Clear.render(rect, buf);
-    let block = Block::bordered()
-        .title(Span::styled(" Switch project ", theme.title()))
-        .title_bottom(
-            Line::from(Span::styled(
-                " type to narrow · ↑/↓ · enter · esc ",
-                theme.dim(),
-            ))
-            .right_aligned(),
-        )
-        .border_style(theme.border(true));
+    let block = framed(
+        " Switch project ",
+        " type to narrow · ↑/↓ · enter · esc ",
+        theme,
+    );
     let inner_h = block.inner(rect).height as usize;
     let scroll = (selected + 2).saturating_sub(inner_h.saturating_sub(1)) as u16;
     Paragraph::new(Text::from(lines))
