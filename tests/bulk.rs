@@ -148,7 +148,7 @@ async fn the_runner_refuses_every_mutation_in_read_only_mode() {
 }
 
 fn lrotop(emu: &BackgroundEmulator, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lrotop"))
+    hermetic(Command::new(env!("CARGO_BIN_EXE_lrotop")))
         .arg("--endpoint")
         .arg(emu.url())
         .args(args)
@@ -277,4 +277,13 @@ fn headless_delete_by_filter_and_read_only_everywhere() {
         Some(2),
         "names and --filter together are a usage error"
     );
+}
+
+/// No user config, no project or endpoint from the environment: only what the test says.
+fn hermetic(mut c: Command) -> Command {
+    c.env("XDG_CONFIG_HOME", "/nonexistent/lrotop-test")
+        .env_remove("LROTOP_CONFIG")
+        .env_remove("LROTOP_PROJECT")
+        .env_remove("LROTOP_ENDPOINT");
+    c
 }

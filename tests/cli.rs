@@ -11,7 +11,7 @@ fn emulator(tweak: impl FnOnce(&mut EmulatorConfig)) -> BackgroundEmulator {
 }
 
 fn lrotop(emu: &BackgroundEmulator, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lrotop"))
+    hermetic(Command::new(env!("CARGO_BIN_EXE_lrotop")))
         .arg("--endpoint")
         .arg(emu.url())
         .args(args)
@@ -252,7 +252,7 @@ fn delete_and_wait() {
 
 #[test]
 fn demo_mode_and_usage_errors() {
-    let out = Command::new(env!("CARGO_BIN_EXE_lrotop"))
+    let out = hermetic(Command::new(env!("CARGO_BIN_EXE_lrotop")))
         .args(["list", "--demo", "--format", "json"])
         .stdin(Stdio::null())
         .output()
@@ -261,12 +261,12 @@ fn demo_mode_and_usage_errors() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v.as_array().unwrap().len() >= 3 * 4 * 10);
 
-    let out = Command::new(env!("CARGO_BIN_EXE_lrotop"))
+    let out = hermetic(Command::new(env!("CARGO_BIN_EXE_lrotop")))
         .args(["list", "--bogus"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = Command::new(env!("CARGO_BIN_EXE_lrotop"))
+    let out = hermetic(Command::new(env!("CARGO_BIN_EXE_lrotop")))
         .args(["list", "--endpoint", "http://127.0.0.1:9"])
         .env_remove("LROTOP_ENDPOINT")
         .output()
@@ -278,7 +278,7 @@ fn demo_mode_and_usage_errors() {
 #[test]
 fn emulator_command_prints_its_url_first() {
     use std::io::{BufRead, BufReader};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lrotop"))
+    let mut child = hermetic(Command::new(env!("CARGO_BIN_EXE_lrotop")))
         .args(["emulator", "--addr", "127.0.0.1:0", "--scenario", "static"])
         .stdout(Stdio::piped())
         .spawn()
@@ -290,4 +290,13 @@ fn emulator_command_prints_its_url_first() {
     let _ = child.kill();
     let _ = child.wait();
     assert!(line.starts_with("listening on http://127.0.0.1:"), "{line}");
+}
+
+/// No user config, no project or endpoint from the environment: only what the test says.
+fn hermetic(mut c: Command) -> Command {
+    c.env("XDG_CONFIG_HOME", "/nonexistent/lrotop-test")
+        .env_remove("LROTOP_CONFIG")
+        .env_remove("LROTOP_PROJECT")
+        .env_remove("LROTOP_ENDPOINT");
+    c
 }
