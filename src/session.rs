@@ -18,7 +18,7 @@ use std::time::Duration;
 /// Projects named on the command line's behalf, comma- or space-separated.
 pub const PROJECT_ENV: &str = "LROTOP_PROJECT";
 /// Targets or projects worked on at once by headless commands.
-pub const CONCURRENCY: usize = 8;
+pub const CONCURRENCY: usize = crate::sync::CONCURRENCY;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectPlan {

@@ -626,3 +626,59 @@ fn help_details_and_quit() {
     assert_eq!(key(&mut app, Key::Char('q')), vec![Effect::Quit]);
     assert!(app.quit);
 }
+
+#[test]
+fn a_batch_rebuilds_once_and_keys_see_a_fresh_view() {
+    let mut w = world(1, 2, 8);
+    let mut app = loaded_app(&mut w, &["global", "us-central1"]);
+    let mut ops = w.snapshot("demo-project-1", "global");
+    ops.truncate(3);
+    let fx = lrotop::app::update_batch(
+        &mut app,
+        vec![
+            Action::Loaded {
+                location: loc("global"),
+                result: Ok(ops),
+            },
+            Action::Key(Key::Char('G')),
+        ],
+    );
+    assert!(fx.is_empty());
+    assert_eq!(app.rows.len(), 11);
+    assert_eq!(app.view.len(), 11, "the key saw the rebuilt view");
+    assert_eq!(app.selected, 10);
+}
+
+#[test]
+fn rows_vanishing_under_the_selection_keep_it_on_its_operation() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    key(&mut app, Key::Char('G'));
+    let last = app.selected_row().unwrap().op.name.clone();
+    let ops: Vec<Operation> = w
+        .snapshot("demo-project-1", "global")
+        .into_iter()
+        .filter(|o| o.name == last || o.done)
+        .collect();
+    load(&mut app, "global", Ok(ops));
+    assert_eq!(app.rows.len(), 4);
+    assert_eq!(app.selected_row().unwrap().op.name, last);
+    // Everything gone: no selection, no panic.
+    load(&mut app, "global", Ok(vec![]));
+    assert!(app.selected_row().is_none());
+    assert!(app.view.is_empty());
+}
+
+#[test]
+fn the_same_name_twice_in_one_answer_is_one_row() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let mut ops = w.snapshot("demo-project-1", "global");
+    ops.push(ops[0].clone());
+    let mut extra = ops[1].clone();
+    extra.name = format!("{}-x", extra.name);
+    ops.push(extra.clone());
+    ops.push(extra);
+    load(&mut app, "global", Ok(ops));
+    assert_eq!(app.rows.len(), 9);
+}

@@ -336,7 +336,13 @@ impl OperationsClient {
             if attempt >= policy.max_attempts {
                 return Err(err);
             }
-            let wait = policy.backoff(attempt - 1).max(at_least);
+            // The server's own RetryInfo/Retry-After, when it gives one, is the advice to
+            // follow (with a little jitter); our doubling backoff is for when it does not.
+            let wait = if at_least.is_zero() {
+                policy.backoff(attempt - 1)
+            } else {
+                at_least + at_least.mul_f64(rand::random::<f64>() * 0.2)
+            };
             if started.elapsed() + wait > policy.deadline {
                 tracing::debug!(%method, %url, "giving up: retry would pass the deadline");
                 return Err(err);

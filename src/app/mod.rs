@@ -10,7 +10,7 @@ mod update;
 
 pub use bulk::{Bulk, MutationKind};
 
-pub use update::update;
+pub use update::{update, update_batch};
 
 use crate::api::{ApiError, LocationName, Operation, OperationName};
 use filter::Filter;
@@ -346,6 +346,11 @@ pub struct App {
     /// Where `V` marks a range from.
     pub mark_anchor: Option<String>,
     pub bulk: Option<Bulk>,
+    /// Set by `update_batch`: view rebuilds wait for the end of the batch.
+    pub(crate) batching: bool,
+    pub(crate) view_stale: bool,
+    /// The operation to keep selected across the next rebuild.
+    pub(crate) pending_selection: Option<String>,
     /// Background refresh tokens per endpoint, and when they were last topped up.
     pub(crate) budget: HashMap<String, f64>,
     pub(crate) budget_at: Option<Timestamp>,
@@ -400,6 +405,9 @@ impl App {
             marks: HashSet::new(),
             mark_anchor: None,
             bulk: None,
+            batching: false,
+            view_stale: false,
+            pending_selection: None,
             budget: HashMap::new(),
             budget_at: None,
             quit: false,
@@ -519,7 +527,7 @@ impl App {
     }
 
     pub fn selected_row(&self) -> Option<&Row> {
-        self.view.get(self.selected).map(|i| &self.rows[*i])
+        self.view.get(self.selected).and_then(|i| self.rows.get(*i))
     }
 
     /// The location the table is narrowed to, if any.
@@ -621,12 +629,53 @@ impl App {
 
     /// Recomputes counts, the visible rows and their order, keeping the selection on the
     /// same operation where it is still shown.
-    pub(crate) fn rebuild(&mut self) {
-        let selected_name = self.selected_row().map(|r| r.op.name.clone());
+    /// Removes the rows `gone` says, keeping the index right and the selection on its
+    /// operation.
+    pub(crate) fn remove_rows(&mut self, gone: impl Fn(&Row) -> bool) {
+        if self.pending_selection.is_none() {
+            self.pending_selection = self.selected_row().map(|r| r.op.name.clone());
+        }
+        let before = self.rows.len();
+        self.rows.retain(|r| !gone(r));
+        if self.rows.len() != before {
+            // Positions moved: the view is stale until the next rebuild.
+            self.view.clear();
+            self.reindex();
+        }
+    }
+
+    /// Adds a row (its name must be new).
+    pub(crate) fn push_row(&mut self, r: Row) {
+        self.index.insert(r.op.name.clone(), self.rows.len());
+        self.rows.push(r);
+    }
+
+    pub(crate) fn row_index(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    fn reindex(&mut self) {
         self.index.clear();
         for (i, r) in self.rows.iter().enumerate() {
             self.index.insert(r.op.name.clone(), i);
         }
+    }
+
+    /// Within a batch of actions the view is rebuilt once, at the end (or before a key,
+    /// which needs it). The index is kept right throughout.
+    pub(crate) fn rebuild(&mut self) {
+        if self.batching {
+            if self.pending_selection.is_none() && !self.view_stale {
+                self.pending_selection = self.selected_row().map(|r| r.op.name.clone());
+            }
+            self.view_stale = true;
+            return;
+        }
+        self.view_stale = false;
+        let selected_name = self
+            .pending_selection
+            .take()
+            .or_else(|| self.selected_row().map(|r| r.op.name.clone()));
         for t in &mut self.targets {
             t.total = 0;
             t.active = 0;
@@ -653,9 +702,7 @@ impl App {
                     && (self.filter.is_empty() || self.filter.matches(&subject(r)))
             })
             .collect();
-        let rows = &self.rows;
-        let sort = self.sort;
-        view.sort_by(|a, b| compare(&rows[*a], &rows[*b], sort));
+        sort_view(&mut view, &self.rows, self.sort);
         if self.reverse {
             view.reverse();
         }
@@ -720,6 +767,41 @@ pub fn subject(r: &Row) -> filter::Subject<'_> {
             r.op.target(),
             r.op.meta().map(|m| m.status_message.as_str()).unwrap_or(""),
         ],
+    }
+}
+
+/// Sorts row indices for the table. The common orders (state, age) compare precomputed
+/// keys, which at 100k rows is several times faster than comparing rows.
+fn sort_view(view: &mut [usize], rows: &[Row], sort: Column) {
+    use std::cmp::Reverse;
+    match sort {
+        Column::State | Column::Age => {
+            let key = |i: usize| {
+                let r = &rows[i];
+                let state = if sort == Column::State {
+                    r.state as u8
+                } else {
+                    0
+                };
+                (state, Reverse(r.op.create_time()))
+            };
+            let mut keyed: Vec<(u8, Reverse<Option<Timestamp>>, usize)> = view
+                .iter()
+                .map(|i| {
+                    let (s, t) = key(*i);
+                    (s, t, *i)
+                })
+                .collect();
+            keyed.sort_unstable_by(|a, b| {
+                (a.0, a.1)
+                    .cmp(&(b.0, b.1))
+                    .then_with(|| rows[a.2].op.name.cmp(&rows[b.2].op.name))
+            });
+            for (slot, k) in view.iter_mut().zip(keyed) {
+                *slot = k.2;
+            }
+        }
+        _ => view.sort_by(|a, b| compare(&rows[*a], &rows[*b], sort)),
     }
 }
 

@@ -10,14 +10,35 @@ use super::{
 };
 use crate::api::{ApiError, Code, Operation, OperationName};
 use crate::app::filter::Filter;
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::time::Duration;
 
 /// Refresh intervals `+` and `-` step through.
 const INTERVALS: [u64; 10] = [1, 2, 3, 5, 10, 15, 30, 60, 120, 300];
 
+/// Applies a burst of actions (forty locations answering at once), rebuilding the view
+/// once at the end instead of after each.
+pub fn update_batch(app: &mut App, actions: impl IntoIterator<Item = Action>) -> Vec<Effect> {
+    app.batching = true;
+    let mut fx = Vec::new();
+    for a in actions {
+        fx.extend(update(app, a));
+    }
+    app.batching = false;
+    if app.view_stale {
+        app.rebuild();
+    }
+    fx
+}
+
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     let mut fx = Vec::new();
+    // Keys act on what is on screen: bring a view a batch left stale up to date first.
+    if app.view_stale && matches!(action, Action::Key(_) | Action::Resize { .. }) {
+        let batching = std::mem::replace(&mut app.batching, false);
+        app.rebuild();
+        app.batching = batching;
+    }
     match action {
         Action::Tick(now) => {
             app.now = now;
@@ -129,34 +150,57 @@ fn on_loaded(app: &mut App, target: usize, result: Result<Vec<Operation>, ApiErr
         t.next_due = Some(now + interval);
         t.last_ok = Some(now);
     }
-    let mut incoming: HashMap<String, Operation> =
-        ops.into_iter().map(|o| (o.name.clone(), o)).collect();
-    app.rows.retain_mut(|r| {
-        if r.target != target {
-            return true;
-        }
-        match incoming.remove(&r.op.name) {
-            Some(op) => {
-                r.replace(op, now);
-                if first {
-                    r.changed_at = None;
+    // Applied in time proportional to this location: rows are found through the index,
+    // and a refresh that changes nothing leaves the view alone.
+    let mut seen = vec![false; app.rows.len()];
+    let mut changed = false;
+    let mut fresh: Vec<Operation> = Vec::new();
+    for op in ops {
+        match app
+            .row_index(&op.name)
+            .filter(|i| app.rows[*i].target == target)
+        {
+            Some(i) if seen[i] => {} // the same name twice in one answer: the first wins
+            Some(i) => {
+                seen[i] = true;
+                let r = &mut app.rows[i];
+                if r.op != op {
+                    r.replace(op, now);
+                    if first {
+                        r.changed_at = None;
+                    }
+                    changed = true;
                 }
-                true
             }
-            // Gone from the server: the row goes, and with it any cancel bookkeeping.
-            None => false,
+            None if app.row_index(&op.name).is_some() => {} // another location's name: ignored
+            None => fresh.push(op),
         }
-    });
-    let mut fresh: Vec<Operation> = incoming.into_values().collect();
+    }
+    // Gone from the server: the row goes, and with it any cancel bookkeeping.
+    let vanished: HashSet<String> = app
+        .rows
+        .iter()
+        .zip(&seen)
+        .filter(|(r, seen)| r.target == target && !**seen)
+        .map(|(r, _)| r.op.name.clone())
+        .collect();
+    if !vanished.is_empty() {
+        app.remove_rows(|r| vanished.contains(&r.op.name));
+        changed = true;
+    }
     fresh.sort_by(|a, b| a.name.cmp(&b.name));
+    fresh.dedup_by(|a, b| a.name == b.name);
     for op in fresh {
         let mut r = Row::new(op, target);
         if !first {
             r.new_at = Some(now);
         }
-        app.rows.push(r);
+        app.push_row(r);
+        changed = true;
     }
-    app.rebuild();
+    if changed || first {
+        app.rebuild();
+    }
 }
 
 fn on_got(app: &mut App, name: &str, result: Result<Operation, ApiError>) {
@@ -189,7 +233,7 @@ fn on_got(app: &mut App, name: &str, result: Result<Operation, ApiError>) {
             app.rebuild();
         }
         Err(e) if e.code() == Some(Code::NotFound) => {
-            app.rows.retain(|r| r.op.name != name);
+            app.remove_rows(|r| r.op.name == name);
             app.say(
                 Level::Info,
                 format!("{} is gone (deleted on the server)", short(name)),
@@ -260,7 +304,7 @@ fn on_cancel_sent(app: &mut App, name: &str, result: Result<(), ApiError>, fx: &
 fn on_delete_sent(app: &mut App, name: &str, result: Result<(), ApiError>) {
     match result {
         Ok(()) => {
-            app.rows.retain(|r| r.op.name != name);
+            app.remove_rows(|r| r.op.name == name);
             app.marks.remove(name);
             if app.bulk.is_none() {
                 app.say(

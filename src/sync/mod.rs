@@ -12,8 +12,10 @@ use tokio::sync::{Semaphore, mpsc};
 
 /// Page size for refreshes: one round trip per location where the server allows it.
 pub const PAGE_SIZE: u32 = 1000;
-/// Reads in flight at once, across all locations.
-pub const CONCURRENCY: usize = 8;
+/// Reads in flight at once, across all locations. Wide, so a load the user asked for (the
+/// first, `r`, a project switch) fetches every location at once; background refresh is
+/// paced by the request budget, not by this.
+pub const CONCURRENCY: usize = 64;
 
 #[derive(Clone)]
 pub struct Runner {

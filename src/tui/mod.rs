@@ -5,7 +5,7 @@
 mod clipboard;
 
 use crate::app::keys::Key;
-use crate::app::{Action, App, Effect, update};
+use crate::app::{Action, App, Effect, update_batch};
 use crate::sync::Runner;
 use crate::ui::{self, Theme};
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -56,8 +56,8 @@ pub async fn run(
     result
 }
 
-fn apply(app: &mut App, runner: &Runner, action: Action) {
-    for effect in update(app, action) {
+fn apply(app: &mut App, runner: &Runner, actions: Vec<Action>) {
+    for effect in update_batch(app, actions) {
         match effect {
             Effect::Quit => {}
             Effect::Copy { text } => {
@@ -83,7 +83,7 @@ async fn event_loop(
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let size = terminal.size()?;
     let table_rows = ui::table_rows(Rect::new(0, 0, size.width, size.height), &app);
-    apply(&mut app, runner, Action::Resize { table_rows });
+    apply(&mut app, runner, vec![Action::Resize { table_rows }]);
     let mut last: Option<Buffer> = None;
     // For the test that proves the terminal is restored after a panic.
     let panic_after_first_frame = std::env::var_os("LROTOP_TEST_PANIC").is_some();
@@ -117,14 +117,13 @@ async fn event_loop(
             Some(a) = rx.recv() => Some(a),
             _ = clock.tick() => Some(Action::Tick(jiff::Timestamp::now())),
         };
-        if let Some(a) = action {
-            apply(&mut app, runner, a);
-        }
-        for _ in 0..BATCH {
+        let mut batch: Vec<Action> = action.into_iter().collect();
+        while batch.len() < BATCH {
             match rx.try_recv() {
-                Ok(a) => apply(&mut app, runner, a),
+                Ok(a) => batch.push(a),
                 Err(_) => break,
             }
         }
+        apply(&mut app, runner, batch);
     }
 }
