@@ -217,7 +217,7 @@ fn main() {
     );
     let extra = faulty.median.saturating_sub(clean.median);
     println!(
-        "result: 10 % 429 {} = {:.2}× floor; the ≈{injected} 429s added {} = {:.2} s of slot time each over {BULK_CONCURRENCY} slots (the policy waits max(1 s × (1 + U[0, 0.5)), RetryInfo 100 ms) = 1.0–1.5 s)",
+        "result: 10 % 429 {} = {:.2}× floor; the ≈{injected} 429s added {} = {:.2} s of slot time each over {BULK_CONCURRENCY} slots (a 429 waits the server's RetryInfo, 100 ms here, plus up to 20 % jitter)",
         fmt_d(faulty.median),
         faulty.median.as_secs_f64() / floor.as_secs_f64(),
         fmt_d(extra),

@@ -201,6 +201,9 @@ pub struct EmulatorArgs {
     /// Serve every other page of operations.list empty (with a page token), as AIP-158 allows.
     #[arg(long)]
     pub empty_pages: bool,
+    /// Serve at most this many items a page, whatever pageSize asks (as real servers clamp).
+    #[arg(long, value_name = "N")]
+    pub max_page_size: Option<usize>,
     /// The static scenario's stopped clock (RFC 3339); default: when it starts.
     #[arg(long, value_name = "TIMESTAMP")]
     pub frozen_at: Option<jiff::Timestamp>,
@@ -235,6 +238,7 @@ impl EmulatorArgs {
         c.faults.retry_delay = Duration::from_millis(self.retry_delay_ms);
         c.faults.fail_locations = self.fail_location.clone();
         c.faults.empty_pages = self.empty_pages;
+        c.max_page_size = self.max_page_size;
         c
     }
 }

@@ -682,3 +682,29 @@ fn the_same_name_twice_in_one_answer_is_one_row() {
     load(&mut app, "global", Ok(ops));
     assert_eq!(app.rows.len(), 9);
 }
+
+#[test]
+fn a_location_bigger_than_the_budget_still_refreshes() {
+    // 4,500 rows cost five pages a refresh, more than the bucket of the default 2/s holds.
+    let mut w = world(1, 1, 4500);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let start = app.now;
+    let mut refreshes = 0;
+    for s in 1..=60u64 {
+        let fx = update(&mut app, Action::Tick(start + Duration::from_secs(s)));
+        for e in fx {
+            if let Effect::Refresh { .. } = e {
+                refreshes += 1;
+                load(
+                    &mut app,
+                    "global",
+                    Ok(w.snapshot("demo-project-1", "global")),
+                );
+            }
+        }
+    }
+    assert!(
+        (9..=12).contains(&refreshes),
+        "{refreshes} refreshes in 60 s at 5 s"
+    );
+}

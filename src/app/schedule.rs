@@ -12,6 +12,7 @@ use super::{App, CANCEL_POLL, Effect, MAX_BACKOFF};
 use crate::api::OperationName;
 use std::time::Duration;
 
+const TICK_SLACK: Duration = Duration::from_millis(500);
 /// Tokens an endpoint may save up: this many seconds of budget.
 const BURST_SECONDS: f64 = 2.0;
 /// What a refresh is assumed to cost before its size is known: one page per this many rows.
@@ -36,17 +37,26 @@ pub(crate) fn schedule(app: &mut App, fx: &mut Vec<Effect>, force: bool) {
             continue;
         }
         let first = !t.loaded && t.failures == 0;
-        let due = !app.paused && t.next_due.is_none_or(|d| d <= now);
+        // Due within half a tick counts as due: the clock ticks once a second, and a
+        // refresh that waited for the next tick would run every interval + 1 s.
+        let due = !app.paused && t.next_due.is_none_or(|d| d <= now + TICK_SLACK);
         if force || first || due {
             wanted.push((i, force || first));
         }
     }
     wanted.sort_by_key(|(i, urgent)| (!urgent, app.targets[*i].last_ok));
+    let burst = app
+        .settings
+        .request_budget
+        .map(burst_of)
+        .unwrap_or(f64::INFINITY);
     for (i, urgent) in wanted {
         let cost = app.targets[i].total.div_ceil(ROWS_PER_PAGE).max(1) as f64;
         let key = endpoint_of(app, i);
         if !urgent && let Some(tokens) = app.budget.get_mut(&key) {
-            if *tokens < cost {
+            // A location bigger than the bucket goes when the bucket is full, and leaves it
+            // in debt: it is paid back before anything else refreshes.
+            if *tokens < cost.min(burst) {
                 continue;
             }
             *tokens -= cost;
@@ -90,7 +100,7 @@ fn refill(app: &mut App) {
         app.budget.clear();
         return;
     };
-    let burst = (rate * BURST_SECONDS).max(1.0);
+    let burst = burst_of(rate);
     let elapsed = app
         .budget_at
         .map(|t| app.now.duration_since(t).as_secs_f64().max(0.0))
@@ -103,6 +113,10 @@ fn refill(app: &mut App) {
         let tokens = app.budget.entry(e).or_insert(burst);
         *tokens = (*tokens + rate * elapsed).min(burst);
     }
+}
+
+fn burst_of(rate: f64) -> f64 {
+    (rate * BURST_SECONDS).max(1.0)
 }
 
 /// Backoff for a location's `failures`-th consecutive failure: doubling from the interval,
