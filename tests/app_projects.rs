@@ -105,7 +105,10 @@ fn switching_changes_rows_header_and_badges() {
     let s = screen(&app);
     assert!(s.contains("dev (demo-project-2)"), "{s}");
     assert!(!s.contains("PROJECT "), "no project column for one project");
-    assert!(!s.contains("demo-projec…") && s.contains("│ global"), "locations by name: {s}");
+    assert!(
+        !s.contains("demo-projec…") && s.contains("│ global"),
+        "locations by name: {s}"
+    );
     assert!(!s.contains("READ-ONLY"));
 
     pick(&mut app, "prod");
