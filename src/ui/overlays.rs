@@ -22,6 +22,25 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     v
 }
 
+/// A scrollable overlay's text, wrapped, scrolled no further than its last line.
+fn scrolled(
+    lines: Vec<Line<'static>>,
+    block: Block<'static>,
+    scroll: u16,
+    rect: Rect,
+    buf: &mut Buffer,
+) {
+    let inner_h = block.inner(rect).height as usize;
+    let paragraph = Paragraph::new(Text::from(lines))
+        .block(block)
+        .wrap(Wrap { trim: false });
+    // The frame's two lines are counted too; the last line may come to the bottom, no further.
+    let max_scroll = paragraph.line_count(rect.width).saturating_sub(inner_h + 2) as u16;
+    paragraph
+        .scroll((scroll.min(max_scroll), 0))
+        .render(rect, buf);
+}
+
 /// The frame every overlay wears: a title, and its keys in the bottom border.
 fn framed(title: &str, keys: &str, theme: Theme) -> Block<'static> {
     Block::bordered()
@@ -145,13 +164,7 @@ pub fn details(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buffe
     let rect = centered(area, w, h);
     Clear.render(rect, buf);
     let block = framed(" Operation ", " j/k scroll · c cancel · esc close ", theme);
-    let inner_h = block.inner(rect).height as usize;
-    let max_scroll = lines.len().saturating_sub(inner_h) as u16;
-    Paragraph::new(Text::from(lines))
-        .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((scroll.min(max_scroll), 0))
-        .render(rect, buf);
+    scrolled(lines, block, scroll, rect, buf);
 }
 
 pub fn help(theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
@@ -205,12 +218,7 @@ pub fn help(theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
     let rect = centered(area, 84, area.height.saturating_sub(2));
     Clear.render(rect, buf);
     let block = framed(" Help ", " j/k scroll · esc close ", theme);
-    let inner_h = block.inner(rect).height as usize;
-    let max_scroll = lines.len().saturating_sub(inner_h) as u16;
-    Paragraph::new(Text::from(lines))
-        .block(block)
-        .scroll((scroll.min(max_scroll), 0))
-        .render(rect, buf);
+    scrolled(lines, block, scroll, rect, buf);
 }
 
 pub fn confirm(c: &Confirm, theme: Theme, area: Rect, buf: &mut Buffer) {
@@ -292,13 +300,7 @@ pub fn error_log(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buf
         " j/k scroll · esc close ",
         theme,
     );
-    let inner_h = block.inner(rect).height as usize;
-    let max_scroll = lines.len().saturating_sub(inner_h) as u16;
-    Paragraph::new(Text::from(lines))
-        .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((scroll.min(max_scroll), 0))
-        .render(rect, buf);
+    scrolled(lines, block, scroll, rect, buf);
 }
 
 pub fn project_picker(
