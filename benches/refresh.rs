@@ -105,10 +105,10 @@ async fn apply_all(app: &mut App, rx: &mut mpsc::UnboundedReceiver<Action>, star
     }
 }
 
-/// One task per location, all at once, as a refresh fans out without a cap.
-async fn fan_out(app: &mut App, client: &OperationsClient) -> Run {
-    let start = Instant::now();
-    let (tx, mut rx) = mpsc::unbounded_channel();
+/// Presses `r` and fetches every location on a task of its own, without a cap; the answers
+/// come back on the receiver, which closes when the last has.
+fn spawn_refreshes(app: &mut App, client: &OperationsClient) -> mpsc::UnboundedReceiver<Action> {
+    let (tx, rx) = mpsc::unbounded_channel();
     for e in refresh_effects(app) {
         let Effect::Refresh { location } = e else {
             continue;
@@ -119,6 +119,13 @@ async fn fan_out(app: &mut App, client: &OperationsClient) -> Run {
             let _ = tx.send(Action::Loaded { location, result });
         });
     }
+    rx
+}
+
+/// One task per location, all at once, as a refresh fans out without a cap.
+async fn fan_out(app: &mut App, client: &OperationsClient) -> Run {
+    let start = Instant::now();
+    let mut rx = spawn_refreshes(app, client);
     apply_all(app, &mut rx, start).await
 }
 
@@ -126,18 +133,7 @@ async fn fan_out(app: &mut App, client: &OperationsClient) -> Run {
 /// parsing alone cost, to tell them from `update`.
 async fn fetch_only(app: &mut App, client: &OperationsClient) -> Duration {
     let start = Instant::now();
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    for e in refresh_effects(app) {
-        let Effect::Refresh { location } = e else {
-            continue;
-        };
-        let (client, tx) = (client.clone(), tx.clone());
-        tokio::spawn(async move {
-            let result = client.list_all(&location, "", PAGE_SIZE).await;
-            let _ = tx.send(Action::Loaded { location, result });
-        });
-    }
-    drop(tx);
+    let mut rx = spawn_refreshes(app, client);
     let mut answers = Vec::with_capacity(LOCATIONS);
     while let Some(a) = rx.recv().await {
         if let Action::Loaded { result, .. } = &a {

@@ -95,16 +95,6 @@ pub enum Effect {
     Quit,
 }
 
-impl Effect {
-    /// Effects that change something on the server: the runner refuses them in read-only mode.
-    pub fn is_mutation(&self) -> bool {
-        matches!(
-            self,
-            Effect::Cancel { .. } | Effect::CancelMany { .. } | Effect::Delete { .. }
-        )
-    }
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pane {
     Locations,
