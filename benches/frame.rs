@@ -152,6 +152,35 @@ fn updates() {
         "  same 100k again (the diff path), 1 location: {diff}  [{}]",
         verdict(&diff, UPDATE_GOAL)
     );
+    // The same 100k as the dashboard receives them now: 100 pages of 1,000, each its own
+    // `Page` action (the loop would batch pages that arrive together; here none are).
+    let paged = time_with(
+        1,
+        7,
+        || {
+            ops.chunks(1000)
+                .map(<[Operation]>::to_vec)
+                .collect::<Vec<_>>()
+        },
+        |pages| {
+            let n = pages.len();
+            for (i, ops) in pages.into_iter().enumerate() {
+                update(
+                    &mut app,
+                    Action::Page {
+                        location: LocationName::new(PROJECT, l).expect("name"),
+                        ops,
+                        first: i == 0,
+                        last: i + 1 == n,
+                    },
+                );
+            }
+        },
+    );
+    println!(
+        "  same 100k again in 100 pages of 1,000, one `Page` action each: {paged}  [{}]",
+        verdict(&paged, UPDATE_GOAL)
+    );
     drop(app);
     drop(one);
 

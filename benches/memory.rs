@@ -138,6 +138,7 @@ struct Sample {
     rss_loaded: u64,
     rss_steady_max: u64,
     rss_last: u64,
+    rss_after_r: u64,
     hwm: u64,
     emulator_rss: u64,
 }
@@ -192,6 +193,19 @@ fn measure(ops_per_location: usize, env: &[(&str, &str)]) -> Sample {
         "  VmRSS every 2 s from the moment all were loaded (MB): {}",
         series.join(" ")
     );
+    // `r`: every location at once, as the user can ask at any time (R6's burst). Pages are
+    // applied as they arrive, so what is in flight is a page per location.
+    pty.send("r");
+    let until = Instant::now() + Duration::from_secs(6);
+    let mut rss_after_r = 0;
+    while Instant::now() < until {
+        pty.pump_until(Instant::now() + Duration::from_millis(250));
+        rss_after_r = rss_after_r.max(common::status_kb(pid, "VmRSS").expect("VmRSS"));
+    }
+    println!(
+        "  after `r` (all {LOCATIONS} locations refreshed at once): VmRSS max {:.1} MB over 6 s",
+        mb(rss_after_r)
+    );
     let hwm = common::status_kb(pid, "VmHWM").expect("VmHWM");
     let emulator_rss = common::status_kb(emu.child.id(), "VmRSS").unwrap_or(0);
     assert_eq!(header_ops(&pty.screen()), Some(total), "still all loaded");
@@ -201,6 +215,7 @@ fn measure(ops_per_location: usize, env: &[(&str, &str)]) -> Sample {
         rss_loaded,
         rss_steady_max,
         rss_last,
+        rss_after_r,
         hwm,
         emulator_rss,
     }
@@ -264,10 +279,10 @@ fn breakdown() {
         model as f64 / 1048576.0
     );
     println!(
-        "  held by the App (rows, name index, view): {:.0} bytes per operation ({:.1} MB), of which {:.0} over the parsed model",
+        "  held by the App (rows, name index, view): {:.0} bytes per operation ({:.1} MB), {:+.0} against the parsed model",
         held as f64 / total as f64,
         held as f64 / 1048576.0,
-        (held - model) as f64 / total as f64
+        (held as f64 - model as f64) / total as f64
     );
     // What each part of an operation holds: strip it from a parsed copy and count what is
     // freed (the sizes a leaner model would save).
@@ -287,34 +302,25 @@ fn breakdown() {
             );
         };
         println!("  parts of a parsed operation (freed when stripped):");
-        freed("`response` (a JSON value tree)", &mut |o| o.response = None);
-        freed("`error` (status, message, details)", &mut |o| {
+        freed("`response` (its JSON text)", &mut |o| o.response = None);
+        freed("`error` (a boxed status, message, details)", &mut |o| {
             o.error = None
         });
+        // The metadata's strings are pooled (`api::Shared`): one copy of each distinct
+        // `@type`, verb, status message and target for all operations, so stripping them
+        // from one operation frees nothing. What the metadata still costs on its own:
         freed(
-            "metadata `@type` and `apiVersion` strings (the same in every row)",
+            "metadata fields this version does not know (`extra`)",
             &mut |o| {
                 if let Some(Metadata::Known(m)) = &mut o.metadata {
-                    m.type_url = String::new();
-                    m.api_version = String::new();
+                    m.extra = None;
                 }
             },
         );
         freed(
-            "metadata `verb` and `statusMessage` strings (a handful of values)",
-            &mut |o| {
-                if let Some(Metadata::Known(m)) = &mut o.metadata {
-                    m.verb = String::new();
-                    m.status_message = String::new();
-                }
-            },
+            "the metadata (inline; its pooled strings are shared)",
+            &mut |o| o.metadata = None,
         );
-        freed("metadata `target` string", &mut |o| {
-            if let Some(Metadata::Known(m)) = &mut o.metadata {
-                m.target = String::new();
-            }
-        });
-        freed("the rest of the metadata box", &mut |o| o.metadata = None);
         freed("`name`", &mut |o| o.name = String::new());
         let before = live();
         drop(ops);
@@ -350,13 +356,48 @@ fn breakdown() {
         );
     }
     let peak_all = PEAK.load(Ordering::Relaxed) - base;
+    // As the dashboard now receives them: page by page (1,000 operations each), the ten
+    // locations' pages interleaved as they would arrive together.
+    let pages: Vec<Vec<Vec<u8>>> = bodies
+        .iter()
+        .map(|b| {
+            let ops: Vec<Operation> = serde_json::from_slice(b).expect("parse");
+            ops.chunks(1000)
+                .map(|c| serde_json::to_vec(c).expect("json"))
+                .collect()
+        })
+        .collect();
+    let base = reset_peak();
+    let n = pages[0].len();
+    for p in 0..n {
+        let parsed: Vec<Vec<Operation>> = pages
+            .iter()
+            .map(|l| serde_json::from_slice(&l[p]).expect("parse"))
+            .collect();
+        for (l, ops) in locations.iter().zip(parsed) {
+            update(
+                &mut app,
+                Action::Page {
+                    location: LocationName::new(PROJECT, l).expect("name"),
+                    ops,
+                    first: p == 0,
+                    last: p + 1 == n,
+                },
+            );
+        }
+    }
+    let peak_paged = PEAK.load(Ordering::Relaxed) - base;
     println!(
-        "  transient of one location's refresh (10k): +{:.1} MB at its peak",
+        "  transient of one location's refresh (10k) as one answer: +{:.1} MB at its peak",
         peak_one as f64 / 1048576.0
     );
     println!(
-        "  transient of a refresh whose 10 answers are all parsed before they are applied: +{:.1} MB at its peak",
+        "  transient of a refresh of all 10 whose answers are whole and all parsed before they are applied: +{:.1} MB at its peak",
         peak_all as f64 / 1048576.0
+    );
+    println!(
+        "  transient of a refresh of all 10 applied page by page, as the dashboard does (a page of 1,000 per location in flight): +{:.1} MB at its peak",
+        peak_paged as f64 / 1048576.0
     );
     drop(app);
 }
@@ -411,8 +452,9 @@ fn main() {
         / (big.0 - small.0) as f64;
     let peak_per_op = (big.1.hwm as f64 - small.1.hwm as f64) * 1024.0 / (big.0 - small.0) as f64;
     println!(
-        "\nresult: 100k ops: steady VmRSS {:.1} MB, peak VmHWM {:.1} MB (goal ≤ {GOAL_MB} MB: steady {}, peak {})",
+        "\nresult: 100k ops: steady VmRSS {:.1} MB, after `r` {:.1} MB, peak VmHWM {:.1} MB (goal ≤ {GOAL_MB} MB: steady {}, peak {})",
         mb(big.1.rss_steady_max),
+        mb(big.1.rss_after_r),
         mb(big.1.hwm),
         if mb(big.1.rss_steady_max) <= GOAL_MB {
             "meets"

@@ -116,7 +116,7 @@ fn marks_are_pruned_when_operations_finish_or_vanish() {
     let mut ops = w.snapshot("demo-project-1", "global");
     let (finished, vanished) = (ops[0].name.clone(), ops[1].name.clone());
     ops[0].done = true;
-    ops[0].error = Some(Status::new(Code::Cancelled, "x"));
+    ops[0].error = Some(Box::new(Status::new(Code::Cancelled, "x")));
     ops.remove(1);
     load(&mut app, "global", Ok(ops));
     assert!(!app.marks.contains(&finished));

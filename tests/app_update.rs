@@ -35,7 +35,7 @@ fn server_error(http: u16, status: &str, message: &str) -> ApiError {
 
 fn finished(mut op: Operation, error: Option<Code>) -> Operation {
     op.done = true;
-    op.error = error.map(|c| Status::new(c, "x"));
+    op.error = error.map(|c| Box::new(Status::new(c, "x")));
     op
 }
 
@@ -48,7 +48,7 @@ fn first_load_shows_every_row_without_marking_them_new() {
     assert!(
         app.rows
             .iter()
-            .all(|r| r.new_at.is_none() && r.changed_at.is_none())
+            .all(|r| !r.new_at.is_some() && !r.changed_at.is_some())
     );
     assert_eq!(app.targets[0].total, 8);
     assert_eq!(app.targets[0].active, 4);
@@ -241,7 +241,7 @@ fn cancel_accepted_then_cancelled() {
         RowState::Cancelling,
         "CANCELLING at once"
     );
-    assert_eq!(app.row(&name).unwrap().changed_at, Some(app.now));
+    assert_eq!(app.row(&name).unwrap().changed_at.get(), Some(app.now));
 
     let fx = update(
         &mut app,
@@ -258,7 +258,7 @@ fn cancel_accepted_then_cancelled() {
     );
     assert!(matches!(
         app.row(&name).unwrap().cancel,
-        CancelTrack::Pending { .. }
+        CancelTrack::Pending(_)
     ));
     // Polled fast until done.
     let later = app.now + CANCEL_POLL;
@@ -361,13 +361,7 @@ fn cancel_outcomes_ignored_failed_refused_and_lost() {
         assert!(fx.is_empty(), "a refusal is final: no polling");
         let row = app.row(&name).unwrap();
         assert_eq!(row.state, RowState::CancelRefused);
-        assert_eq!(
-            row.cancel,
-            CancelTrack::Refused {
-                code: status.into(),
-                message: "not allowed".into()
-            }
-        );
+        assert_eq!(row.cancel, CancelTrack::refused(status, "not allowed"));
         assert!(status_text(&app).contains(status));
         assert_eq!(
             app.log.back().unwrap().text,
@@ -490,8 +484,8 @@ fn refreshes_mark_new_changed_and_drop_vanished_rows() {
     app.now += Duration::from_secs(5);
     load(&mut app, "global", Ok(ops));
     assert!(app.row(&gone).is_none());
-    assert_eq!(app.row(&extra.name).unwrap().new_at, Some(app.now));
-    assert_eq!(app.row(&changed).unwrap().changed_at, Some(app.now));
+    assert_eq!(app.row(&extra.name).unwrap().new_at.get(), Some(app.now));
+    assert_eq!(app.row(&changed).unwrap().changed_at.get(), Some(app.now));
     assert_eq!(app.rows.len(), 8);
 }
 
@@ -707,4 +701,90 @@ fn a_location_bigger_than_the_budget_still_refreshes() {
         (9..=12).contains(&refreshes),
         "{refreshes} refreshes in 60 s at 5 s"
     );
+}
+
+fn page(app: &mut App, l: &str, ops: &[Operation], first: bool, last: bool) -> Vec<Effect> {
+    update(
+        app,
+        Action::Page {
+            location: loc(l),
+            ops: ops.to_vec(),
+            first,
+            last,
+        },
+    )
+}
+
+#[test]
+fn a_refresh_applied_page_by_page_ends_where_a_whole_answer_would() {
+    let mut w = world(1, 1, 30);
+    // The first load in three pages: nothing is shown or counted as new until the last.
+    let locs = vec!["global".to_string()];
+    let mut app = App::new(settings(), vec!["demo-project-1".into()], Some(locs), t0());
+    update(&mut app, Action::Tick(t0() + Duration::from_secs(300)));
+    let ops = w.snapshot("demo-project-1", "global");
+    page(&mut app, "global", &ops[..10], true, false);
+    assert!(app.targets[0].in_flight && !app.targets[0].loaded);
+    page(&mut app, "global", &ops[10..20], false, false);
+    page(&mut app, "global", &ops[20..], false, true);
+    assert!(!app.targets[0].in_flight && app.targets[0].loaded);
+    assert_eq!((app.rows.len(), app.view.len()), (30, 30));
+    assert!(app.rows.iter().all(|r| !r.new_at.is_some()));
+
+    // A refresh in pages: one operation gone, one new, one changed, one repeated across
+    // pages (the first copy wins).
+    let mut next = w.snapshot("demo-project-1", "global");
+    let gone = next.remove(4).name;
+    let mut extra = next[0].clone();
+    extra.name = format!("{}-new", extra.name);
+    next.push(extra.clone());
+    next[1] = finished(next[1].clone(), None);
+    let changed = next[1].name.clone();
+    let mut repeated = finished(next[2].clone(), Some(Code::Internal));
+    repeated.name = next[2].name.clone();
+    next.push(repeated);
+    app.now += Duration::from_secs(5);
+    page(&mut app, "global", &next[..15], true, false);
+    assert!(
+        app.row(&gone).is_some(),
+        "nothing is dropped before the refresh has seen every page"
+    );
+    assert_eq!(app.row(&changed).unwrap().state, RowState::Done);
+    page(&mut app, "global", &next[15..], false, true);
+    assert!(app.row(&gone).is_none(), "gone once the last page is in");
+    assert_eq!(app.row(&extra.name).unwrap().new_at.get(), Some(app.now));
+    assert_eq!(
+        app.row(&next[2].name).unwrap().state,
+        RowState::Running,
+        "the first copy of a name in one refresh wins, across pages too"
+    );
+    assert_eq!((app.rows.len(), app.view.len()), (30, 30));
+    assert_eq!(app.targets[0].total, 30);
+}
+
+#[test]
+fn an_error_after_some_pages_keeps_every_row_and_backs_off() {
+    let mut w = world(1, 1, 20);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let ops = w.snapshot("demo-project-1", "global");
+    let now = app.now + Duration::from_secs(5);
+    update(&mut app, Action::Tick(now));
+    page(&mut app, "global", &ops[..5], true, false);
+    load(
+        &mut app,
+        "global",
+        Err(server_error(503, "UNAVAILABLE", "try later")),
+    );
+    assert_eq!(
+        app.rows.len(),
+        20,
+        "rows the failed refresh did not reach stay"
+    );
+    let t = &app.targets[0];
+    assert!(!t.in_flight && t.error.is_some() && t.failures == 1);
+    // The next refresh, complete, drops nothing that is still there.
+    app.now += Duration::from_secs(60);
+    load(&mut app, "global", Ok(ops));
+    assert_eq!(app.rows.len(), 20);
+    assert!(app.targets[0].error.is_none());
 }

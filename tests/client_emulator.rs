@@ -360,3 +360,52 @@ async fn a_closed_port_is_a_transport_error() {
     let e = c.list_locations("p").await.unwrap_err();
     assert!(matches!(e, ApiError::Transport(_)), "{e:?}");
 }
+
+#[tokio::test]
+async fn pages_come_one_at_a_time_and_the_runner_applies_them_as_they_arrive() {
+    use futures::StreamExt;
+    use lrotop::app::{Action, App, Effect, Settings, update};
+    let mut cfg = EmulatorConfig::new(Scenario::Static);
+    cfg.ops_per_location = 25;
+    cfg.max_page_size = Some(10);
+    let emu = Emulator::start(cfg).await.unwrap();
+    let c = client(&emu.url());
+    let l = loc("us-central1");
+    let pages: Vec<(usize, bool)> = c
+        .list_pages(&l, "", 1000)
+        .map(|p| p.map(|(ops, more)| (ops.len(), more)).unwrap())
+        .collect()
+        .await;
+    assert_eq!(pages, vec![(10, true), (10, true), (5, false)]);
+
+    // The dashboard's runner: one `Page` per page, the first and last flagged.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let runner = lrotop::sync::Runner::new(c.clone(), tx, false);
+    let mut app = App::new(
+        Settings::new("demo-project-1", Duration::from_secs(5), false),
+        vec!["demo-project-1".into()],
+        Some(vec!["us-central1".into()]),
+        jiff::Timestamp::now(),
+    );
+    for e in update(&mut app, Action::Tick(jiff::Timestamp::now())) {
+        assert!(matches!(e, Effect::Refresh { .. }), "{e:?}");
+        runner.run(e);
+    }
+    let mut flags = Vec::new();
+    while !app.targets[0].loaded {
+        let a = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .expect("an answer within 10 s")
+            .expect("the runner is alive");
+        if let Action::Page {
+            ops, first, last, ..
+        } = &a
+        {
+            flags.push((ops.len(), *first, *last));
+        }
+        update(&mut app, a);
+    }
+    assert_eq!(flags, vec![(10, true, false), (10, false, false), (5, false, true)]);
+    assert_eq!((app.rows.len(), app.view.len()), (25, 25));
+    assert!(!app.targets[0].in_flight);
+}

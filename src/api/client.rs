@@ -179,6 +179,20 @@ impl OperationsClient {
         filter: &'a str,
         page_size: u32,
     ) -> BoxStream<'a, Result<Operation, ApiError>> {
+        self.list_pages(parent, filter, page_size)
+            .map_ok(|(ops, _)| stream::iter(ops.into_iter().map(Ok::<_, ApiError>)))
+            .try_flatten()
+            .boxed()
+    }
+
+    /// `operations.list`, page by page: each page's operations and whether more follow.
+    /// One page at a time is what a caller holds, not the whole location.
+    pub fn list_pages<'a>(
+        &'a self,
+        parent: &'a LocationName,
+        filter: &'a str,
+        page_size: u32,
+    ) -> BoxStream<'a, Result<(Vec<Operation>, bool), ApiError>> {
         struct Paging {
             token: Option<String>,
             seen: HashSet<String>,
@@ -209,18 +223,15 @@ impl OperationsClient {
                     },
                 )
                 .await?;
-            if !page.next_page_token.is_empty() {
+            let more = !page.next_page_token.is_empty();
+            if more {
                 if !st.seen.insert(page.next_page_token.clone()) {
                     return Err(ApiError::RepeatedPageToken(page.next_page_token));
                 }
                 st.token = Some(page.next_page_token);
             }
-            Ok(Some((
-                stream::iter(page.operations.into_iter().map(Ok::<_, ApiError>)),
-                st,
-            )))
+            Ok(Some(((page.operations, more), st)))
         })
-        .try_flatten()
         .boxed()
     }
 

@@ -6,7 +6,9 @@ pub mod code;
 pub mod error;
 pub mod model;
 pub mod names;
+pub mod raw;
 pub mod retry;
+pub mod shared;
 pub mod time;
 
 pub use client::{ClientOptions, DEFAULT_ENDPOINT, ListQuery, OperationsClient};
@@ -17,4 +19,6 @@ pub use model::{
     OperationMetadata, Outcome, Status,
 };
 pub use names::{LocationName, NameError, OperationName};
+pub use raw::Json;
 pub use retry::RetryPolicy;
+pub use shared::Shared;

@@ -5,9 +5,12 @@
 //! emulator serves looks like what Google serves.
 
 use super::code::Code;
-use super::time::opt_timestamp;
+use super::raw::Json;
+use super::shared::Shared;
+use super::time::{Stamp, format_timestamp, parse_timestamp};
 use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -71,63 +74,28 @@ impl Status {
 }
 
 /// The common `OperationMetadata` shape (createTime, endTime, target, verb, …).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+///
+/// The strings are [`Shared`]: 100k operations hold a handful of distinct `@type`s, verbs
+/// and status messages, and mostly a few distinct targets.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct OperationMetadata {
-    #[serde(rename = "@type")]
-    pub type_url: String,
-    #[serde(
-        default,
-        with = "opt_timestamp",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub create_time: Option<Timestamp>,
-    #[serde(
-        default,
-        with = "opt_timestamp",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub end_time: Option<Timestamp>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub target: String,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub verb: String,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub status_message: String,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "is_false"
-    )]
+    pub type_url: Shared,
+    pub create_time: Stamp,
+    pub end_time: Stamp,
+    pub target: Shared,
+    pub verb: Shared,
+    pub status_message: Shared,
+    pub api_version: Shared,
     pub requested_cancellation: bool,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub api_version: String,
     /// Fields this version does not know, kept so nothing is lost on the way through.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Option<Box<Map<String, Value>>>,
 }
 
 /// `Operation.metadata`: typed when its `@type` is a known shape, raw JSON otherwise.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Metadata {
-    Known(Box<OperationMetadata>),
-    Raw(Value),
+    Known(OperationMetadata),
+    Raw(Box<Value>),
 }
 
 impl Metadata {
@@ -146,18 +114,18 @@ fn is_operation_metadata_type(t: &str) -> bool {
 
 impl<'de> Deserialize<'de> for Metadata {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = Value::deserialize(d)?;
-        let known_type = v
-            .get("@type")
-            .and_then(Value::as_str)
-            .is_some_and(is_operation_metadata_type);
-        if known_type {
-            // A known type with a field of the wrong shape is still shown, raw.
-            if let Ok(m) = serde_json::from_value::<OperationMetadata>(v.clone()) {
-                return Ok(Metadata::Known(Box::new(m)));
-            }
+        // The text is read once to find where it ends, then typed straight from that text:
+        // no tree is built for the common case. A known type with a field of the wrong
+        // shape, or an unknown type, is still shown, raw.
+        let raw = Box::<RawValue>::deserialize(d)?;
+        if let Ok(m) = serde_json::from_str::<OperationMetadata>(raw.get())
+            && is_operation_metadata_type(&m.type_url)
+        {
+            return Ok(Metadata::Known(m));
         }
-        Ok(Metadata::Raw(v))
+        serde_json::from_str::<Value>(raw.get())
+            .map(|v| Metadata::Raw(Box::new(v)))
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -170,7 +138,159 @@ impl Serialize for Metadata {
     }
 }
 
+impl Serialize for OperationMetadata {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        // Defaults are omitted, as proto3 JSON writers do; `@type` always goes first.
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("@type", &self.type_url)?;
+        if let Some(t) = self.create_time.get() {
+            m.serialize_entry("createTime", &format_timestamp(t))?;
+        }
+        if let Some(t) = self.end_time.get() {
+            m.serialize_entry("endTime", &format_timestamp(t))?;
+        }
+        for (key, v) in [
+            ("target", &self.target),
+            ("verb", &self.verb),
+            ("statusMessage", &self.status_message),
+        ] {
+            if !v.is_empty() {
+                m.serialize_entry(key, v)?;
+            }
+        }
+        if self.requested_cancellation {
+            m.serialize_entry("requestedCancellation", &true)?;
+        }
+        if !self.api_version.is_empty() {
+            m.serialize_entry("apiVersion", &self.api_version)?;
+        }
+        for (k, v) in self.extra.iter().flat_map(|e| e.iter()) {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// A field name of `OperationMetadata`; only unknown ones are copied.
+enum MetaField {
+    Type,
+    CreateTime,
+    EndTime,
+    Target,
+    Verb,
+    StatusMessage,
+    RequestedCancellation,
+    ApiVersion,
+    Other(String),
+}
+
+impl<'de> Deserialize<'de> for MetaField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = MetaField;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<MetaField, E> {
+                Ok(match v {
+                    "@type" => MetaField::Type,
+                    "createTime" => MetaField::CreateTime,
+                    "endTime" => MetaField::EndTime,
+                    "target" => MetaField::Target,
+                    "verb" => MetaField::Verb,
+                    "statusMessage" => MetaField::StatusMessage,
+                    "requestedCancellation" => MetaField::RequestedCancellation,
+                    "apiVersion" => MetaField::ApiVersion,
+                    other => MetaField::Other(other.to_string()),
+                })
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+/// A proto3 JSON timestamp field: null or "" means unset.
+struct TimeField(Stamp);
+
+impl<'de> Deserialize<'de> for TimeField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = TimeField;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an RFC 3339 timestamp")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<TimeField, E> {
+                if s.is_empty() {
+                    return Ok(TimeField(Stamp::NONE));
+                }
+                parse_timestamp(s)
+                    .and_then(Stamp::new)
+                    .map(TimeField)
+                    .ok_or_else(|| {
+                        E::custom(format!("not an RFC 3339 timestamp in 1677–2262: {s:?}"))
+                    })
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<TimeField, E> {
+                Ok(TimeField(Stamp::NONE))
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<TimeField, E> {
+                Ok(TimeField(Stamp::NONE))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<TimeField, D::Error> {
+                d.deserialize_str(self)
+            }
+        }
+        d.deserialize_option(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for OperationMetadata {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = OperationMetadata;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an OperationMetadata object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OperationMetadata, A::Error> {
+                let mut m = OperationMetadata::default();
+                while let Some(field) = map.next_key::<MetaField>()? {
+                    let text = |v: Option<Shared>| v.unwrap_or_default();
+                    match field {
+                        MetaField::Type => m.type_url = text(map.next_value()?),
+                        MetaField::CreateTime => m.create_time = map.next_value::<TimeField>()?.0,
+                        MetaField::EndTime => m.end_time = map.next_value::<TimeField>()?.0,
+                        MetaField::Target => m.target = text(map.next_value()?),
+                        MetaField::Verb => m.verb = text(map.next_value()?),
+                        MetaField::StatusMessage => m.status_message = text(map.next_value()?),
+                        MetaField::ApiVersion => m.api_version = text(map.next_value()?),
+                        MetaField::RequestedCancellation => {
+                            m.requested_cancellation =
+                                map.next_value::<Option<bool>>()?.unwrap_or_default()
+                        }
+                        MetaField::Other(k) => {
+                            let v: Value = map.next_value()?;
+                            m.extra.get_or_insert_default().insert(k, v);
+                        }
+                    }
+                }
+                Ok(m)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 /// `google.longrunning.Operation`.
+///
+/// Held 100k at a time by the dashboard, so it is kept small: metadata inline, the error
+/// boxed (most operations have none), the response as its JSON text.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Operation {
     #[serde(default, deserialize_with = "nullable")]
@@ -184,9 +304,9 @@ pub struct Operation {
     )]
     pub done: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<Status>,
+    pub error: Option<Box<Status>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response: Option<Value>,
+    pub response: Option<Json>,
 }
 
 /// What an operation's own fields say about it (the dashboard adds its cancel bookkeeping).
@@ -229,11 +349,16 @@ impl Operation {
     }
 
     pub fn create_time(&self) -> Option<Timestamp> {
-        self.meta().and_then(|m| m.create_time)
+        self.meta().and_then(|m| m.create_time.get())
+    }
+
+    /// `create_time` in the compact form, for sorting many rows.
+    pub fn create_stamp(&self) -> Stamp {
+        self.meta().map(|m| m.create_time).unwrap_or_default()
     }
 
     pub fn end_time(&self) -> Option<Timestamp> {
-        self.meta().and_then(|m| m.end_time)
+        self.meta().and_then(|m| m.end_time.get())
     }
 
     pub fn verb(&self) -> &str {
@@ -242,6 +367,10 @@ impl Operation {
 
     pub fn target(&self) -> &str {
         self.meta().map(|m| m.target.as_str()).unwrap_or("")
+    }
+
+    pub fn status_message(&self) -> &str {
+        self.meta().map(|m| m.status_message.as_str()).unwrap_or("")
     }
 
     pub fn requested_cancellation(&self) -> bool {
@@ -388,7 +517,10 @@ mod tests {
         assert!(!op.done, "a missing done means false");
         assert_eq!(op.outcome(), Outcome::Running);
         assert_eq!(op.verb(), "update");
-        assert_eq!(op.meta().unwrap().extra["brandNewField"], 7);
+        assert_eq!(
+            op.meta().unwrap().extra.as_ref().unwrap()["brandNewField"],
+            7
+        );
         let out = serde_json::to_value(&op).unwrap();
         assert_eq!(out["metadata"]["brandNewField"], 7);
         assert_eq!(out["response"]["weird"], json!([1, 2]));
@@ -416,6 +548,42 @@ mod tests {
     }
 
     #[test]
+    fn metadata_is_read_leniently_and_odd_shapes_are_kept_raw() {
+        let read = |m: Value| -> Operation {
+            serde_json::from_value(
+                json!({"name": "projects/p/locations/l/operations/o", "metadata": m}),
+            )
+            .expect("an operation")
+        };
+        // Nulls and empty strings are the defaults; a later duplicate key wins.
+        let op = read(
+            json!({"@type": GEMINI_METADATA_TYPE, "createTime": "", "endTime": null,
+            "verb": null, "requestedCancellation": null, "target": "a", "target": "b"}),
+        );
+        let m = op.meta().expect("known");
+        assert!(m.create_time.get().is_none() && m.end_time.get().is_none());
+        assert_eq!((m.verb.as_str(), m.target.as_str()), ("", "b"));
+        assert!(!m.requested_cancellation && m.extra.is_none());
+        // Out of the span a compact time holds, not a number, not an object: shown raw.
+        for odd in [
+            json!({"@type": GEMINI_METADATA_TYPE, "createTime": "2500-01-01T00:00:00Z"}),
+            json!({"@type": GEMINI_METADATA_TYPE, "requestedCancellation": "yes"}),
+            json!(["not", "an", "object"]),
+            json!("text"),
+        ] {
+            let op = read(odd.clone());
+            assert_eq!(op.metadata, Some(Metadata::Raw(Box::new(odd))));
+            assert_eq!(op.verb(), "");
+        }
+        // The strings of known metadata are shared between operations.
+        let (a, b) = (
+            read(json!({"@type": GEMINI_METADATA_TYPE, "verb": "create"})),
+            read(json!({"@type": GEMINI_METADATA_TYPE, "verb": "create"})),
+        );
+        assert!(std::ptr::eq(a.verb().as_ptr(), b.verb().as_ptr()));
+    }
+
+    #[test]
     fn outcomes() {
         let mut op = Operation {
             name: "projects/p/locations/l/operations/o".into(),
@@ -427,9 +595,9 @@ mod tests {
             Outcome::Succeeded,
             "done with neither error nor response"
         );
-        op.error = Some(Status::new(Code::FailedPrecondition, "boom"));
+        op.error = Some(Box::new(Status::new(Code::FailedPrecondition, "boom")));
         assert_eq!(op.outcome(), Outcome::Failed);
-        op.error = Some(Status::new(Code::Ok, ""));
+        op.error = Some(Box::new(Status::new(Code::Ok, "")));
         assert_eq!(op.outcome(), Outcome::Succeeded);
         op.done = false;
         assert_eq!(op.outcome(), Outcome::Running);

@@ -12,6 +12,66 @@ pub fn parse_timestamp(s: &str) -> Option<Timestamp> {
     s.trim().parse().ok()
 }
 
+/// An optional timestamp in 8 bytes (`Option<Timestamp>` takes 24): nanoseconds since the
+/// Unix epoch, `i64::MIN` for none. It spans the years 1677 to 2262, which holds every time
+/// an operation can carry; a server time outside it is refused when parsed, not wrapped.
+/// Ordered as `Option<Timestamp>` is: none first.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Stamp(i64);
+
+impl Stamp {
+    pub const NONE: Stamp = Stamp(i64::MIN);
+
+    /// `None` when `t` is outside the span.
+    pub fn new(t: Timestamp) -> Option<Stamp> {
+        i64::try_from(t.as_nanosecond())
+            .ok()
+            .filter(|n| *n != i64::MIN)
+            .map(Stamp)
+    }
+
+    /// For times this program makes itself (its clock): clamped into the span.
+    pub fn of(t: Option<Timestamp>) -> Stamp {
+        match t {
+            None => Stamp::NONE,
+            Some(t) => Stamp::new(t).unwrap_or(if t.as_nanosecond() < 0 {
+                Stamp(i64::MIN + 1)
+            } else {
+                Stamp(i64::MAX)
+            }),
+        }
+    }
+
+    pub fn get(self) -> Option<Timestamp> {
+        if self == Stamp::NONE {
+            return None;
+        }
+        Timestamp::from_nanosecond(i128::from(self.0)).ok()
+    }
+
+    pub fn is_some(self) -> bool {
+        self != Stamp::NONE
+    }
+}
+
+impl Default for Stamp {
+    fn default() -> Stamp {
+        Stamp::NONE
+    }
+}
+
+impl From<Timestamp> for Stamp {
+    fn from(t: Timestamp) -> Stamp {
+        Stamp::of(Some(t))
+    }
+}
+
+impl std::fmt::Debug for Stamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.get(), f)
+    }
+}
+
 /// Parses `"3.5s"`, `"53s"`, `"0.000001s"`; negative or malformed durations are `None`.
 pub fn parse_duration(s: &str) -> Option<Duration> {
     let body = s.trim().strip_suffix('s')?;
@@ -112,6 +172,20 @@ pub fn parse_human_duration(s: &str) -> Result<Duration, String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn stamps_hold_nanoseconds_and_order_like_options() {
+        let t: Timestamp = "2025-01-23T15:27:50.076075570Z".parse().unwrap();
+        let s = Stamp::new(t).unwrap();
+        assert_eq!(s.get(), Some(t));
+        assert_eq!(Stamp::default().get(), None);
+        assert!(Stamp::NONE < s && !Stamp::NONE.is_some());
+        assert!(Stamp::new("2300-01-01T00:00:00Z".parse().unwrap()).is_none());
+        let far = Stamp::of(Some("2300-01-01T00:00:00Z".parse().unwrap()));
+        assert!(far > s && far.is_some());
+        assert_eq!(std::mem::size_of::<Stamp>(), 8);
+    }
+
     use super::*;
 
     #[test]

@@ -199,7 +199,7 @@ pub(crate) fn start_bulk_cancel(app: &mut App) {
     let (mut send, mut skipped, mut read_only) = (Vec::new(), 0, 0);
     for i in visible {
         let r = &app.rows[i];
-        let under_way = matches!(r.cancel, CancelTrack::Sending | CancelTrack::Pending { .. });
+        let under_way = matches!(r.cancel, CancelTrack::Sending | CancelTrack::Pending(_));
         if !r.state.is_active() || under_way {
             skipped += 1;
         } else if app.settings.project_read_only(r.op.project()) {

@@ -3,6 +3,7 @@
 
 mod bulk;
 pub mod filter;
+mod index;
 pub mod keys;
 pub mod row;
 mod schedule;
@@ -12,6 +13,7 @@ pub use bulk::{Bulk, MutationKind};
 
 pub use update::{update, update_batch};
 
+use crate::api::time::Stamp;
 use crate::api::{ApiError, LocationName, Operation, OperationName};
 use filter::Filter;
 use jiff::Timestamp;
@@ -49,9 +51,19 @@ pub enum Action {
         project: String,
         result: Result<Vec<String>, ApiError>,
     },
+    /// A location's whole answer, or the error that ended its refresh.
     Loaded {
         location: LocationName,
         result: Result<Vec<Operation>, ApiError>,
+    },
+    /// One page of a location's answer, applied as it arrives so that only a page at a
+    /// time is held twice. `first` starts a refresh; `last` ends it (what the refresh did
+    /// not see is then gone). An error after some pages comes as `Loaded` with `Err`.
+    Page {
+        location: LocationName,
+        ops: Vec<Operation>,
+        first: bool,
+        last: bool,
     },
     Got {
         name: String,
@@ -161,6 +173,8 @@ pub struct Target {
     pub last_ok: Option<Timestamp>,
     pub total: usize,
     pub active: usize,
+    /// Counts this location's refreshes; a row seen by the current one carries its number.
+    pub epoch: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -312,7 +326,7 @@ pub struct App {
     pub discovering: Vec<(String, bool)>,
     pub targets: Vec<Target>,
     pub rows: Vec<Row>,
-    index: HashMap<String, usize>,
+    index: index::NameIndex,
     /// Indices into `rows` of what the table shows, in order.
     pub view: Vec<usize>,
     pub selected: usize,
@@ -377,7 +391,7 @@ impl App {
             discovering: Vec::new(),
             targets: Vec::new(),
             rows: Vec::new(),
-            index: HashMap::new(),
+            index: index::NameIndex::default(),
             view: Vec::new(),
             selected: 0,
             offset: 0,
@@ -465,6 +479,7 @@ impl App {
                 last_ok: None,
                 total: 0,
                 active: 0,
+                epoch: 0,
             });
         }
         self.order_targets();
@@ -506,14 +521,11 @@ impl App {
     }
 
     pub fn row(&self, name: &str) -> Option<&Row> {
-        self.index.get(name).map(|i| &self.rows[*i])
+        self.row_index(name).map(|i| &self.rows[i])
     }
 
     pub(crate) fn row_mut(&mut self, name: &str) -> Option<&mut Row> {
-        self.index
-            .get(name)
-            .copied()
-            .map(move |i| &mut self.rows[i])
+        self.row_index(name).map(move |i| &mut self.rows[i])
     }
 
     pub fn selected_row(&self) -> Option<&Row> {
@@ -636,19 +648,16 @@ impl App {
 
     /// Adds a row (its name must be new).
     pub(crate) fn push_row(&mut self, r: Row) {
-        self.index.insert(r.op.name.clone(), self.rows.len());
         self.rows.push(r);
+        self.index.insert(&self.rows, self.rows.len() - 1);
     }
 
     pub(crate) fn row_index(&self, name: &str) -> Option<usize> {
-        self.index.get(name).copied()
+        self.index.get(&self.rows, name)
     }
 
     fn reindex(&mut self) {
-        self.index.clear();
-        for (i, r) in self.rows.iter().enumerate() {
-            self.index.insert(r.op.name.clone(), i);
-        }
+        self.index.rebuild(&self.rows);
     }
 
     /// Within a batch of actions the view is rebuilt once, at the end (or before a key,
@@ -679,8 +688,11 @@ impl App {
         // Marks live only on operations that still exist and are still running.
         let rows = &self.rows;
         let index = &self.index;
-        self.marks
-            .retain(|n| index.get(n).is_some_and(|i| rows[*i].state.is_active()));
+        self.marks.retain(|n| {
+            index
+                .get(rows, n)
+                .is_some_and(|i| rows[i].state.is_active())
+        });
         let only = self.location_sel.checked_sub(1);
         let scope = self.scope_project().map(str::to_string);
         let mut view: Vec<usize> = (0..self.rows.len())
@@ -773,9 +785,9 @@ fn sort_view(view: &mut [usize], rows: &[Row], sort: Column) {
                 } else {
                     0
                 };
-                (state, Reverse(r.op.create_time()))
+                (state, Reverse(r.op.create_stamp()))
             };
-            let mut keyed: Vec<(u8, Reverse<Option<Timestamp>>, usize)> = view
+            let mut keyed: Vec<(u8, Reverse<Stamp>, usize)> = view
                 .iter()
                 .map(|i| {
                     let (s, t) = key(*i);
@@ -799,7 +811,7 @@ fn compare(a: &Row, b: &Row, sort: Column) -> std::cmp::Ordering {
     use std::cmp::Reverse;
     // Newest first breaks ties in every order, then the name, so the order is total.
     let tie = || {
-        (Reverse(a.op.create_time()), &a.op.name).cmp(&(Reverse(b.op.create_time()), &b.op.name))
+        (Reverse(a.op.create_stamp()), &a.op.name).cmp(&(Reverse(b.op.create_stamp()), &b.op.name))
     };
     let primary = match sort {
         Column::State => a.state.cmp(&b.state),

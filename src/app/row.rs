@@ -1,5 +1,6 @@
 //! One operation as the dashboard holds it: the server's view plus our cancel bookkeeping.
 
+use crate::api::time::Stamp;
 use crate::api::{Operation, Outcome};
 use jiff::Timestamp;
 
@@ -60,26 +61,47 @@ impl RowState {
     }
 }
 
-/// Where a cancel we sent stands.
+/// Where a cancel we sent stands. Nearly every row has none, so what the others need is
+/// boxed: the row stays small.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CancelTrack {
     None,
     /// Sent, no answer yet.
     Sending,
     /// Accepted; polled with `get` until done (or until `until`, when we stop hurrying).
-    Pending {
-        next_poll: Timestamp,
-        until: Timestamp,
-    },
+    Pending(Box<PendingCancel>),
     /// The server said no (UNIMPLEMENTED, PERMISSION_DENIED, …).
-    Refused {
-        code: String,
-        message: String,
-    },
+    Refused(Box<Refusal>),
     /// Accepted earlier and now finished: remembered for "cancel ignored".
     Settled,
 }
 
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingCancel {
+    pub next_poll: Timestamp,
+    pub until: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refusal {
+    pub code: String,
+    pub message: String,
+}
+
+impl CancelTrack {
+    pub fn pending(next_poll: Timestamp, until: Timestamp) -> CancelTrack {
+        CancelTrack::Pending(Box::new(PendingCancel { next_poll, until }))
+    }
+
+    pub fn refused(code: impl Into<String>, message: impl Into<String>) -> CancelTrack {
+        CancelTrack::Refused(Box::new(Refusal {
+            code: code.into(),
+            message: message.into(),
+        }))
+    }
+}
+
+/// One operation as held: 100k of them are held at once, so every field counts.
 #[derive(Clone, Debug)]
 pub struct Row {
     pub op: Operation,
@@ -88,9 +110,11 @@ pub struct Row {
     pub state: RowState,
     pub cancel: CancelTrack,
     /// When the state last changed after the first load (the row is emphasised for a while).
-    pub changed_at: Option<Timestamp>,
+    pub changed_at: Stamp,
     /// When the row appeared, if after its location's first load.
-    pub new_at: Option<Timestamp>,
+    pub new_at: Stamp,
+    /// The refresh of its location that last saw it (`Target::epoch`).
+    pub seen: u32,
 }
 
 impl Row {
@@ -100,8 +124,9 @@ impl Row {
             target,
             state: RowState::Running,
             cancel: CancelTrack::None,
-            changed_at: None,
-            new_at: None,
+            changed_at: Stamp::NONE,
+            new_at: Stamp::NONE,
+            seen: 0,
         };
         r.state = r.derive_state();
         r
@@ -111,7 +136,7 @@ impl Row {
         let asked = self.op.requested_cancellation()
             || matches!(
                 self.cancel,
-                CancelTrack::Sending | CancelTrack::Pending { .. } | CancelTrack::Settled
+                CancelTrack::Sending | CancelTrack::Pending(_) | CancelTrack::Settled
             );
         match self.op.outcome() {
             Outcome::Cancelled => RowState::Cancelled,
@@ -119,7 +144,7 @@ impl Row {
             Outcome::Succeeded if asked => RowState::DoneCancelIgnored,
             Outcome::Succeeded => RowState::Done,
             Outcome::Running => match self.cancel {
-                CancelTrack::Refused { .. } => RowState::CancelRefused,
+                CancelTrack::Refused(_) => RowState::CancelRefused,
                 _ if asked => RowState::Cancelling,
                 _ => RowState::Running,
             },
@@ -129,12 +154,7 @@ impl Row {
     /// Takes a fresher copy of the operation; returns whether the shown state changed.
     pub fn replace(&mut self, op: Operation, now: Timestamp) -> bool {
         self.op = op;
-        if self.op.done
-            && matches!(
-                self.cancel,
-                CancelTrack::Sending | CancelTrack::Pending { .. }
-            )
-        {
+        if self.op.done && matches!(self.cancel, CancelTrack::Sending | CancelTrack::Pending(_)) {
             self.cancel = CancelTrack::Settled;
         }
         self.restate(now)
@@ -145,7 +165,7 @@ impl Row {
         let state = self.derive_state();
         if state != self.state {
             self.state = state;
-            self.changed_at = Some(now);
+            self.changed_at = now.into();
             true
         } else {
             false
@@ -155,13 +175,13 @@ impl Row {
     /// A note for the details pane and the status line.
     pub fn note(&self) -> Option<String> {
         match (&self.cancel, self.state) {
-            (CancelTrack::Refused { code, message }, _) => {
-                Some(format!("cancel refused: {code}: {message}"))
+            (CancelTrack::Refused(r), _) => {
+                Some(format!("cancel refused: {}: {}", r.code, r.message))
             }
             (_, RowState::DoneCancelIgnored) => {
                 Some("cancel ignored: the operation finished anyway".into())
             }
-            (CancelTrack::Pending { .. } | CancelTrack::Sending, _) => {
+            (CancelTrack::Pending(_) | CancelTrack::Sending, _) => {
                 Some("cancel requested: waiting for the server".into())
             }
             (_, RowState::Cancelling) => Some("cancel requested".into()),
@@ -178,12 +198,12 @@ mod tests {
     fn op(done: bool, error: Option<Code>, requested: bool) -> Operation {
         Operation {
             name: "projects/p/locations/l/operations/o".into(),
-            metadata: Some(Metadata::Known(Box::new(OperationMetadata {
+            metadata: Some(Metadata::Known(OperationMetadata {
                 requested_cancellation: requested,
                 ..Default::default()
-            }))),
+            })),
             done,
-            error: error.map(|c| Status::new(c, "m")),
+            error: error.map(|c| Box::new(Status::new(c, "m"))),
             response: None,
         }
     }
@@ -209,16 +229,13 @@ mod tests {
             RowState::DoneCancelIgnored
         );
         let mut r = Row::new(op(false, None, false), 0);
-        r.cancel = CancelTrack::Refused {
-            code: "UNIMPLEMENTED".into(),
-            message: "no".into(),
-        };
+        r.cancel = CancelTrack::refused("UNIMPLEMENTED", "no");
         assert_eq!(r.derive_state(), RowState::CancelRefused);
         r.cancel = CancelTrack::Sending;
         assert_eq!(r.derive_state(), RowState::Cancelling);
         let now = Timestamp::UNIX_EPOCH;
         assert!(r.restate(now));
-        assert_eq!(r.changed_at, Some(now));
+        assert_eq!(r.changed_at.get(), Some(now));
         assert!(r.replace(op(true, None, false), now));
         assert_eq!(
             r.state,

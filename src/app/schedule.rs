@@ -69,11 +69,11 @@ pub(crate) fn schedule(app: &mut App, fx: &mut Vec<Effect>, force: bool) {
     }
 
     for r in &mut app.rows {
-        if let CancelTrack::Pending { next_poll, until } = &mut r.cancel
-            && *next_poll <= now
-            && now < *until
+        if let CancelTrack::Pending(p) = &mut r.cancel
+            && p.next_poll <= now
+            && now < p.until
         {
-            *next_poll = now + CANCEL_POLL;
+            p.next_poll = now + CANCEL_POLL;
             if let Ok(name) = OperationName::parse(&r.op.name) {
                 fx.push(Effect::Get { name });
             }

@@ -8,9 +8,9 @@ use super::{
     Action, App, CANCEL_HURRY, CANCEL_POLL, Confirm, Confirmed, Effect, Level, MIN_INTERVAL, Mode,
     Pane, TargetError,
 };
+use crate::api::time::Stamp;
 use crate::api::{ApiError, Code, Operation, OperationName};
 use crate::app::filter::Filter;
-use std::collections::HashSet;
 use std::time::Duration;
 
 /// Refresh intervals `+` and `-` step through.
@@ -89,7 +89,20 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Loaded { location, result } => {
             if let Some(target) = app.target_index(&location) {
-                on_loaded(app, target, result);
+                match result {
+                    Ok(ops) => on_page(app, target, ops, true, true),
+                    Err(e) => on_failed(app, target, e),
+                }
+            }
+        }
+        Action::Page {
+            location,
+            ops,
+            first,
+            last,
+        } => {
+            if let Some(target) = app.target_index(&location) {
+                on_page(app, target, ops, first, last);
             }
         }
         Action::Got { name, result } => on_got(app, &name, result),
@@ -108,98 +121,115 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     fx
 }
 
-fn on_loaded(app: &mut App, target: usize, result: Result<Vec<Operation>, ApiError>) {
+/// A refresh that ended in an error: the rows stay as they were (stale, and marked so),
+/// and the location is tried again after a backoff.
+fn on_failed(app: &mut App, target: usize, e: ApiError) {
     let now = app.now;
     let interval = app.settings.interval;
     let Some(t) = app.targets.get_mut(target) else {
         return;
     };
     t.in_flight = false;
-    let ops = match result {
-        Ok(ops) => ops,
-        Err(e) => {
-            t.failures += 1;
-            let wait = backoff(interval, t.failures, target)
-                .max(e.status().and_then(|s| s.retry_delay).unwrap_or_default());
-            t.next_due = Some(now + wait);
-            let fresh = TargetError {
-                badge: e.badge(),
-                message: e.to_string(),
-            };
-            let label = t.label.clone();
-            let repeated = t.error.as_ref() == Some(&fresh);
-            t.error = Some(fresh);
-            if !repeated {
-                app.say(
-                    Level::Error,
-                    format!("{label}: {e} (retrying in {}s)", wait.as_secs()),
-                );
-            }
-            app.rebuild();
-            return;
-        }
+    t.failures += 1;
+    let wait = backoff(interval, t.failures, target)
+        .max(e.status().and_then(|s| s.retry_delay).unwrap_or_default());
+    t.next_due = Some(now + wait);
+    let fresh = TargetError {
+        badge: e.badge(),
+        message: e.to_string(),
     };
-    let first = !t.loaded;
-    t.loaded = true;
-    t.failures = 0;
-    if t.error.take().is_some() {
-        let label = t.label.clone();
-        app.say(Level::Success, format!("{label}: reachable again"));
+    let label = t.label.clone();
+    let repeated = t.error.as_ref() == Some(&fresh);
+    t.error = Some(fresh);
+    if !repeated {
+        app.say(
+            Level::Error,
+            format!("{label}: {e} (retrying in {}s)", wait.as_secs()),
+        );
     }
-    if let Some(t) = app.targets.get_mut(target) {
-        t.next_due = Some(now + interval);
-        t.last_ok = Some(now);
+    app.rebuild();
+}
+
+/// Applies one page of a location's answer, in time proportional to the page: rows are
+/// found through the index, and a page that changes nothing leaves the view alone. The
+/// last page removes what this refresh did not see.
+fn on_page(app: &mut App, target: usize, ops: Vec<Operation>, first: bool, last: bool) {
+    let now = app.now;
+    let Some(t) = app.targets.get_mut(target) else {
+        return;
+    };
+    if first {
+        t.epoch = t.epoch.wrapping_add(1);
     }
-    // Applied in time proportional to this location: rows are found through the index,
-    // and a refresh that changes nothing leaves the view alone.
-    let mut seen = vec![false; app.rows.len()];
+    let epoch = t.epoch;
+    let first_load = !t.loaded;
     let mut changed = false;
-    let mut fresh: Vec<Operation> = Vec::new();
     for op in ops {
-        match app
-            .row_index(&op.name)
-            .filter(|i| app.rows[*i].target == target)
-        {
-            Some(i) if seen[i] => {} // the same name twice in one answer: the first wins
+        match app.row_index(&op.name) {
+            Some(i) if app.rows[i].target != target => {} // another location's name: ignored
+            Some(i) if app.rows[i].seen == epoch => {}    // twice in one answer: the first wins
             Some(i) => {
-                seen[i] = true;
                 let r = &mut app.rows[i];
+                r.seen = epoch;
                 if r.op != op {
                     r.replace(op, now);
-                    if first {
-                        r.changed_at = None;
+                    if first_load {
+                        r.changed_at = Stamp::NONE;
                     }
                     changed = true;
                 }
             }
-            None if app.row_index(&op.name).is_some() => {} // another location's name: ignored
-            None => fresh.push(op),
+            None => {
+                grow_rows(&mut app.rows);
+                let mut r = Row::new(op, target);
+                r.seen = epoch;
+                if !first_load {
+                    r.new_at = now.into();
+                }
+                app.push_row(r);
+                changed = true;
+            }
+        }
+    }
+    if !last {
+        // A first load shows its location once complete; later pages that change
+        // something show at once.
+        if changed && !first_load {
+            app.rebuild();
+        }
+        return;
+    }
+    let interval = app.settings.interval;
+    if let Some(t) = app.targets.get_mut(target) {
+        t.in_flight = false;
+        t.loaded = true;
+        t.failures = 0;
+        t.next_due = Some(now + interval);
+        t.last_ok = Some(now);
+        if t.error.take().is_some() {
+            let label = t.label.clone();
+            app.say(Level::Success, format!("{label}: reachable again"));
         }
     }
     // Gone from the server: the row goes, and with it any cancel bookkeeping.
-    let vanished: HashSet<String> = app
+    if app
         .rows
         .iter()
-        .zip(&seen)
-        .filter(|(r, seen)| r.target == target && !**seen)
-        .map(|(r, _)| r.op.name.clone())
-        .collect();
-    if !vanished.is_empty() {
-        app.remove_rows(|r| vanished.contains(&r.op.name));
+        .any(|r| r.target == target && r.seen != epoch)
+    {
+        app.remove_rows(|r| r.target == target && r.seen != epoch);
         changed = true;
     }
-    fresh.sort_by(|a, b| a.name.cmp(&b.name));
-    fresh.dedup_by(|a, b| a.name == b.name);
-    for op in fresh {
-        let mut r = Row::new(op, target);
-        if !first {
-            r.new_at = Some(now);
-        }
-        app.push_row(r);
-        changed = true;
-    }
-    if changed || first {
+    if changed || first_load {
         app.rebuild();
+    }
+}
+
+/// Makes room for at least one more row, growing by an eighth at a time rather than
+/// doubling: at 100k rows a doubled `Vec` would hold up to 25 MB it does not use.
+fn grow_rows(rows: &mut Vec<Row>) {
+    if rows.len() == rows.capacity() {
+        rows.reserve_exact((rows.len() / 8).max(64));
     }
 }
 
@@ -210,8 +240,7 @@ fn on_got(app: &mut App, name: &str, result: Result<Operation, ApiError>) {
             let Some(r) = app.row_mut(name) else {
                 return;
             };
-            let was_cancelling =
-                matches!(r.cancel, CancelTrack::Pending { .. } | CancelTrack::Sending);
+            let was_cancelling = matches!(r.cancel, CancelTrack::Pending(_) | CancelTrack::Sending);
             if r.replace(op, now) && was_cancelling {
                 let (level, text) = match r.state {
                     RowState::Cancelled => (Level::Success, format!("✔ cancelled {}", short(name))),
@@ -252,10 +281,7 @@ fn on_cancel_sent(app: &mut App, name: &str, result: Result<(), ApiError>, fx: &
     };
     match result {
         Ok(()) => {
-            r.cancel = CancelTrack::Pending {
-                next_poll: now + CANCEL_POLL,
-                until: now + CANCEL_HURRY,
-            };
+            r.cancel = CancelTrack::pending(now + CANCEL_POLL, now + CANCEL_HURRY);
             r.restate(now);
             if let Ok(n) = OperationName::parse(name) {
                 fx.push(Effect::Get { name: n });
@@ -278,10 +304,7 @@ fn on_cancel_sent(app: &mut App, name: &str, result: Result<(), ApiError>, fx: &
         }
         Err(e) => match e.status() {
             Some(s) => {
-                r.cancel = CancelTrack::Refused {
-                    code: s.code.name().to_string(),
-                    message: s.message.clone(),
-                };
+                r.cancel = CancelTrack::refused(s.code.name(), s.message.clone());
                 r.restate(now);
                 app.say(
                     Level::Error,
@@ -642,7 +665,7 @@ fn start_cancel(app: &mut App) {
         app.say(Level::Info, text);
         return;
     }
-    if matches!(r.cancel, CancelTrack::Sending | CancelTrack::Pending { .. }) {
+    if matches!(r.cancel, CancelTrack::Sending | CancelTrack::Pending(_)) {
         app.say(
             Level::Info,
             format!("a cancel of {id} is already under way"),
@@ -673,8 +696,8 @@ fn start_cancel(app: &mut App) {
         "Cancel is best effort: the server may refuse it, or the operation may finish anyway."
             .to_string(),
     ];
-    if let CancelTrack::Refused { code, .. } = &r.cancel {
-        lines.push(format!("The last cancel was refused ({code})."));
+    if let CancelTrack::Refused(refusal) = &r.cancel {
+        lines.push(format!("The last cancel was refused ({}).", refusal.code));
     }
     app.mode = Mode::Confirm(Confirm {
         title: "Cancel 1 operation?".into(),

@@ -1,10 +1,10 @@
 //! The emulator's state: projects, locations and operations that move on a clock.
 
-use crate::api::Code;
 use crate::api::model::{
     EMPTY_TYPE, GEMINI_METADATA_TYPE, Metadata, Operation, OperationMetadata, Status,
 };
-use crate::api::time::format_timestamp;
+use crate::api::time::{Stamp, format_timestamp};
+use crate::api::{Code, Json};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -106,24 +106,24 @@ impl OpRecord {
     /// The wire form, as `get` and `list` return it.
     pub fn view(&self, parent: &str) -> Operation {
         let meta = OperationMetadata {
-            type_url: GEMINI_METADATA_TYPE.to_string(),
-            create_time: Some(self.created),
-            end_time: self.ended.as_ref().map(|e| e.at),
-            target: self.target.clone(),
-            verb: self.verb.clone(),
-            status_message: self.status_message(),
+            type_url: GEMINI_METADATA_TYPE.into(),
+            create_time: self.created.into(),
+            end_time: Stamp::of(self.ended.as_ref().map(|e| e.at)),
+            target: self.target.as_str().into(),
+            verb: self.verb.as_str().into(),
+            status_message: self.status_message().into(),
             requested_cancellation: self.cancel_requested.is_some(),
             api_version: "v1".into(),
-            extra: Default::default(),
+            extra: None,
         };
         let (error, response) = match &self.ended {
             None => (None, None),
-            Some(Ended { error: Some(e), .. }) => (Some(e.clone()), None),
-            Some(Ended { at, error: None }) => (None, Some(self.response(*at))),
+            Some(Ended { error: Some(e), .. }) => (Some(Box::new(e.clone())), None),
+            Some(Ended { at, error: None }) => (None, Some(Json::from_value(&self.response(*at)))),
         };
         Operation {
             name: format!("{parent}/operations/{}", self.id),
-            metadata: Some(Metadata::Known(Box::new(meta))),
+            metadata: Some(Metadata::Known(meta)),
             done: self.ended.is_some(),
             error,
             response,

@@ -6,6 +6,7 @@ pub mod bulk;
 use crate::api::{ApiError, OperationName, OperationsClient};
 use crate::app::{Action, Effect, MutationKind};
 use bulk::{BULK_CONCURRENCY, BULK_RATE_PER_SEC, RateLimiter};
+use futures::StreamExt;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc};
@@ -132,8 +133,34 @@ impl Runner {
                 let client = self.client_for(location.project());
                 tokio::spawn(async move {
                     let _permit = limit.acquire().await;
-                    let result = client.list_all(&location, "", PAGE_SIZE).await;
-                    let _ = tx.send(Action::Loaded { location, result });
+                    // Page by page: what is in flight is one page per location, not a
+                    // second copy of every location (docs/PERFORMANCE.md, R6).
+                    let mut pages = client.list_pages(&location, "", PAGE_SIZE);
+                    let mut first = true;
+                    while let Some(page) = pages.next().await {
+                        let (action, end) = match page {
+                            Ok((ops, more)) => (
+                                Action::Page {
+                                    location: location.clone(),
+                                    ops,
+                                    first,
+                                    last: !more,
+                                },
+                                !more,
+                            ),
+                            Err(e) => (
+                                Action::Loaded {
+                                    location: location.clone(),
+                                    result: Err(e),
+                                },
+                                true,
+                            ),
+                        };
+                        first = false;
+                        if tx.send(action).is_err() || end {
+                            return;
+                        }
+                    }
                 });
             }
             Effect::Get { name } => {

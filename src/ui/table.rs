@@ -293,7 +293,7 @@ fn row<'a>(
     };
     let marker = if app.marks.contains(&r.op.name) {
         "*"
-    } else if r.new_at.is_some_and(|t| now < t + NEW_MARK) {
+    } else if r.new_at.get().is_some_and(|t| now < t + NEW_MARK) {
         "+"
     } else {
         ""
@@ -327,7 +327,7 @@ fn row<'a>(
         Cell::from(short_id(&one_line(&r.op.name))),
     ]);
     let mut style = Style::new();
-    if r.changed_at.is_some_and(|t| now < t + FLASH) {
+    if r.changed_at.get().is_some_and(|t| now < t + FLASH) {
         style = style.patch(theme.flash());
     }
     if selected {

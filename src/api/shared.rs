@@ -1,0 +1,224 @@
+//! Interned strings for the values operations repeat.
+//!
+//! Every operation of an API carries the same `@type` and `apiVersion`, there are a handful
+//! of verbs and status messages, and most operations act on one of a few resources (an index
+//! is created, updated, updated again). Holding one copy of each instead of one per operation
+//! is a large part of what keeps 100k operations within the memory budget
+//! (docs/PERFORMANCE.md, section 4).
+//!
+//! The pool is bounded: long strings are never pooled, and when the pool fills, strings no
+//! operation holds any more are swept out; if it is still full, new strings are simply not
+//! pooled. A hostile server can therefore cost at most the bound, never unbounded growth.
+
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde::{Serialize, Serializer};
+use std::collections::HashSet;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Longer strings are not worth looking up: they are rarely repeated.
+const MAX_POOLED_LEN: usize = 256;
+/// At most this many distinct strings are pooled at once.
+const MAX_POOLED: usize = 1 << 16;
+
+struct Pool {
+    set: HashSet<Arc<str>, foldhash::fast::RandomState>,
+    /// The pool is swept when it reaches this size, then the mark moves to twice what is
+    /// left, so sweeping costs amortised O(1) per insertion.
+    sweep_at: usize,
+}
+
+fn pool() -> &'static Mutex<Pool> {
+    static POOL: OnceLock<Mutex<Pool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        Mutex::new(Pool {
+            set: HashSet::default(),
+            sweep_at: 4096,
+        })
+    })
+}
+
+fn empty() -> Arc<str> {
+    static EMPTY: OnceLock<Arc<str>> = OnceLock::new();
+    EMPTY.get_or_init(|| Arc::from("")).clone()
+}
+
+/// An immutable string shared by every holder of the same text.
+#[derive(Clone)]
+pub struct Shared(Arc<str>);
+
+impl Shared {
+    pub fn new(s: &str) -> Shared {
+        if s.is_empty() {
+            return Shared(empty());
+        }
+        if s.len() > MAX_POOLED_LEN {
+            return Shared(Arc::from(s));
+        }
+        // A poisoned pool is still a valid set of strings.
+        let mut p = pool().lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(a) = p.set.get(s) {
+            return Shared(a.clone());
+        }
+        if p.set.len() >= p.sweep_at {
+            p.set.retain(|a| Arc::strong_count(a) > 1);
+            p.sweep_at = (p.set.len() * 2).clamp(4096, MAX_POOLED);
+        }
+        let a: Arc<str> = Arc::from(s);
+        if p.set.len() < MAX_POOLED {
+            p.set.insert(a.clone());
+        }
+        Shared(a)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for Shared {
+    fn default() -> Shared {
+        Shared(empty())
+    }
+}
+
+impl Deref for Shared {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Shared {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Shared) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
+
+impl Eq for Shared {}
+
+impl std::hash::Hash for Shared {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.0.hash(h)
+    }
+}
+
+impl PartialOrd for Shared {
+    fn partial_cmp(&self, other: &Shared) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Shared {
+    fn cmp(&self, other: &Shared) -> std::cmp::Ordering {
+        self.0.cmp(&other.0)
+    }
+}
+
+impl PartialEq<str> for Shared {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Shared {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl From<&str> for Shared {
+    fn from(s: &str) -> Shared {
+        Shared::new(s)
+    }
+}
+
+impl From<String> for Shared {
+    fn from(s: String) -> Shared {
+        Shared::new(&s)
+    }
+}
+
+impl From<&String> for Shared {
+    fn from(s: &String) -> Shared {
+        Shared::new(s)
+    }
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Shared {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Shared {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Shared, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Shared;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Shared, E> {
+                Ok(Shared::new(v))
+            }
+        }
+        // Borrowed from the input where it can be: no String is built just to be pooled.
+        d.deserialize_str(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_text_is_one_allocation() {
+        let a = Shared::new("type.googleapis.com/x.v1.OperationMetadata");
+        let b: Shared = serde_json::from_str(r#""type.googleapis.com/x.v1.OperationMetadata""#)
+            .expect("a JSON string");
+        assert!(Arc::ptr_eq(&a.0, &b.0));
+        assert_eq!(a, "type.googleapis.com/x.v1.OperationMetadata");
+        assert_eq!(
+            serde_json::to_string(&b).expect("serializes"),
+            format!("{:?}", &*a)
+        );
+        assert!(Shared::default().is_empty());
+        assert!(Arc::ptr_eq(&Shared::new("").0, &Shared::default().0));
+    }
+
+    #[test]
+    fn long_strings_are_not_pooled_and_the_pool_stays_bounded() {
+        let long = "x".repeat(MAX_POOLED_LEN + 1);
+        let (a, b) = (Shared::new(&long), Shared::new(&long));
+        assert!(!Arc::ptr_eq(&a.0, &b.0));
+        assert_eq!(a, b);
+        // Far more distinct strings than the pool may hold, none kept: the sweep drops them.
+        for i in 0..(MAX_POOLED + 10_000) {
+            let _ = Shared::new(&format!("bound-test-{i}"));
+        }
+        let held = pool().lock().map(|p| p.set.len()).unwrap_or(usize::MAX);
+        assert!(held <= MAX_POOLED, "{held} pooled");
+        // Still correct afterwards.
+        assert_eq!(Shared::new("after"), Shared::new("after"));
+    }
+}
