@@ -405,7 +405,10 @@ async fn pages_come_one_at_a_time_and_the_runner_applies_them_as_they_arrive() {
         }
         update(&mut app, a);
     }
-    assert_eq!(flags, vec![(10, true, false), (10, false, false), (5, false, true)]);
+    assert_eq!(
+        flags,
+        vec![(10, true, false), (10, false, false), (5, false, true)]
+    );
     assert_eq!((app.rows.len(), app.view.len()), (25, 25));
     assert!(!app.targets[0].in_flight);
 }

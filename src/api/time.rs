@@ -137,6 +137,19 @@ pub mod opt_timestamp {
 /// A coarse age for a table cell: seconds under a minute, minutes under an hour, then hours
 /// and minutes, then days and hours. Coarse on purpose: an idle screen changes rarely, and
 /// over SSH every changed cell costs bytes.
+/// The table's AGE: exact seconds under a minute; above that, the whole minutes between the
+/// clock's minute boundaries, so every row's age ticks over at the same moment once a minute.
+/// Over SSH that is one small repaint a minute instead of one every few seconds (each row at
+/// its own second). It reads at most a minute more than the exact age.
+pub fn aligned_age(created: Timestamp, now: Timestamp) -> String {
+    let exact = now.duration_since(created);
+    if exact.as_secs() < 60 {
+        return coarse_age(exact.unsigned_abs());
+    }
+    let minutes = now.as_second().div_euclid(60) - created.as_second().div_euclid(60);
+    coarse_age(Duration::from_secs(minutes.unsigned_abs() * 60))
+}
+
 pub fn coarse_age(d: Duration) -> String {
     let s = d.as_secs();
     match s {
@@ -227,6 +240,18 @@ mod tests {
 
     #[test]
     fn ages_are_coarse() {
+        let t = |s: &str| -> Timestamp { s.parse().unwrap() };
+        let created = t("2026-01-01T12:00:50Z");
+        assert_eq!(aligned_age(created, t("2026-01-01T12:01:20Z")), "30s");
+        assert_eq!(aligned_age(created, t("2026-01-01T12:01:59Z")), "1m");
+        // The next minute of the clock: 70 s old, shown as 2 minutes, as every row
+        // created in the same minute is.
+        assert_eq!(aligned_age(created, t("2026-01-01T12:02:00Z")), "2m");
+        assert_eq!(
+            aligned_age(t("2026-01-01T12:00:01Z"), t("2026-01-01T12:02:00Z")),
+            "2m"
+        );
+        assert_eq!(aligned_age(created, t("2026-01-01T13:05:00Z")), "1h05m");
         assert_eq!(coarse_age(Duration::from_secs(5)), "5s");
         assert_eq!(coarse_age(Duration::from_secs(192)), "3m");
         assert_eq!(coarse_age(Duration::from_secs(3840)), "1h04m");

@@ -2,7 +2,7 @@
 //! costs the same at a hundred operations or a hundred thousand.
 
 use super::Theme;
-use crate::api::time::coarse_age;
+use crate::api::time::aligned_age;
 use crate::app::row::Row;
 use crate::app::{App, FLASH, NEW_MARK, Pane};
 use crate::sanitize::one_line;
@@ -288,7 +288,7 @@ fn row<'a>(
     // Age since creation for every row, so the column sorts as it reads; details show
     // how long a finished operation took.
     let age = match r.op.create_time() {
-        Some(c) => coarse_age(now.duration_since(c).unsigned_abs()),
+        Some(c) => aligned_age(c, now),
         None => "-".into(),
     };
     let marker = if app.marks.contains(&r.op.name) {
