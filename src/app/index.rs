@@ -42,13 +42,18 @@ impl NameIndex {
             .insert_unique(hasher.hash_one(r.op.name.as_str()), pos, rehash);
     }
 
+    /// Makes room for `more` names without rehashing on the way.
+    pub fn reserve(&mut self, rows: &[Row], more: usize) {
+        let hasher = &self.hasher;
+        self.table.reserve(more, |&j: &u32| {
+            hasher.hash_one(rows[j as usize].op.name.as_str())
+        });
+    }
+
     /// Indexes every row again (after rows were removed and positions moved).
     pub fn rebuild(&mut self, rows: &[Row]) {
         self.table.clear();
-        let hasher = &self.hasher;
-        self.table.reserve(rows.len(), |&j: &u32| {
-            hasher.hash_one(rows[j as usize].op.name.as_str())
-        });
+        self.reserve(rows, rows.len());
         for i in 0..rows.len() {
             self.insert(rows, i);
         }

@@ -164,6 +164,11 @@ fn on_page(app: &mut App, target: usize, ops: Vec<Operation>, first: bool, last:
     let epoch = t.epoch;
     let first_load = !t.loaded;
     let mut changed = false;
+    if first_load {
+        // Nearly all of a first load is new: room for the whole page at once.
+        grow_rows(&mut app.rows, ops.len());
+        app.index.reserve(&app.rows, ops.len());
+    }
     for op in ops {
         match app.row_index(&op.name) {
             Some(i) if app.rows[i].target != target => {} // another location's name: ignored
@@ -180,7 +185,7 @@ fn on_page(app: &mut App, target: usize, ops: Vec<Operation>, first: bool, last:
                 }
             }
             None => {
-                grow_rows(&mut app.rows);
+                grow_rows(&mut app.rows, 1);
                 let mut r = Row::new(op, target);
                 r.seen = epoch;
                 if !first_load {
@@ -225,11 +230,11 @@ fn on_page(app: &mut App, target: usize, ops: Vec<Operation>, first: bool, last:
     }
 }
 
-/// Makes room for at least one more row, growing by an eighth at a time rather than
+/// Makes room for `more` rows, growing by at least an eighth at a time rather than
 /// doubling: at 100k rows a doubled `Vec` would hold up to 25 MB it does not use.
-fn grow_rows(rows: &mut Vec<Row>) {
-    if rows.len() == rows.capacity() {
-        rows.reserve_exact((rows.len() / 8).max(64));
+fn grow_rows(rows: &mut Vec<Row>, more: usize) {
+    if rows.capacity() - rows.len() < more {
+        rows.reserve_exact(more.max(rows.len() / 8).max(64));
     }
 }
 
