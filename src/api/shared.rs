@@ -6,9 +6,11 @@
 //! is a large part of what keeps 100k operations within the memory budget
 //! (docs/PERFORMANCE.md, section 4).
 //!
-//! The pool is bounded: long strings are never pooled, and when the pool fills, strings no
-//! operation holds any more are swept out; if it is still full, new strings are simply not
-//! pooled. A hostile server can therefore cost at most the bound, never unbounded growth.
+//! The pool is bounded: long strings are never pooled, at most [`MAX_POOLED`] are, and
+//! strings no operation holds any more are swept out once as many new strings have been
+//! made as the pool holds (so a sweep costs O(1) per string, amortised, even when nothing
+//! can be swept). When the pool is full of strings still in use, new ones are simply not
+//! pooled. A hostile server can cost the bound, never unbounded growth or time.
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::{Serialize, Serializer};
@@ -21,12 +23,14 @@ use std::sync::{Arc, Mutex, OnceLock};
 const MAX_POOLED_LEN: usize = 256;
 /// At most this many distinct strings are pooled at once.
 const MAX_POOLED: usize = 1 << 16;
+/// No sweep before this many new strings: a small pool is not worth sweeping often.
+const MIN_SWEEP: usize = 4096;
 
 struct Pool {
     set: HashSet<Arc<str>, foldhash::fast::RandomState>,
-    /// The pool is swept when it reaches this size, then the mark moves to twice what is
-    /// left, so sweeping costs amortised O(1) per insertion.
-    sweep_at: usize,
+    /// Strings made since the last sweep.
+    fresh: usize,
+    sweeps: usize,
 }
 
 fn pool() -> &'static Mutex<Pool> {
@@ -34,7 +38,8 @@ fn pool() -> &'static Mutex<Pool> {
     POOL.get_or_init(|| {
         Mutex::new(Pool {
             set: HashSet::default(),
-            sweep_at: 4096,
+            fresh: 0,
+            sweeps: 0,
         })
     })
 }
@@ -61,9 +66,11 @@ impl Shared {
         if let Some(a) = p.set.get(s) {
             return Shared(a.clone());
         }
-        if p.set.len() >= p.sweep_at {
+        p.fresh += 1;
+        if p.fresh >= p.set.len().max(MIN_SWEEP) {
             p.set.retain(|a| Arc::strong_count(a) > 1);
-            p.sweep_at = (p.set.len() * 2).clamp(4096, MAX_POOLED);
+            p.fresh = 0;
+            p.sweeps += 1;
         }
         let a: Arc<str> = Arc::from(s);
         if p.set.len() < MAX_POOLED {
@@ -206,7 +213,30 @@ mod tests {
         assert!(Arc::ptr_eq(&Shared::new("").0, &Shared::default().0));
     }
 
+    fn sweeps() -> usize {
+        pool().lock().map(|p| p.sweeps).unwrap_or(0)
+    }
+
     #[test]
+    fn sweeping_is_amortised_and_the_pool_stays_bounded() {
+        // More distinct strings than the pool holds, all still in use: nothing can be
+        // swept, and sweeping must not happen for each new string (quadratic time).
+        let before = sweeps();
+        let held: Vec<Shared> = (0..(MAX_POOLED + 20_000))
+            .map(|i| Shared::new(&format!("held-{i}")))
+            .collect();
+        let made = sweeps() - before;
+        // One sweep per pool-size worth of new strings: about log2(85k / 4k) + a few.
+        assert!(made <= 12, "{made} sweeps for {} strings", held.len());
+        assert_eq!(
+            held[MAX_POOLED + 1],
+            Shared::new(&format!("held-{}", MAX_POOLED + 1))
+        );
+        drop(held);
+        // (In one test with the above: both count sweeps of the one process-wide pool.)
+        long_strings_are_not_pooled_and_the_pool_stays_bounded();
+    }
+
     fn long_strings_are_not_pooled_and_the_pool_stays_bounded() {
         let long = "x".repeat(MAX_POOLED_LEN + 1);
         let (a, b) = (Shared::new(&long), Shared::new(&long));
