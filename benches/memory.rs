@@ -342,10 +342,10 @@ fn breakdown() {
         );
         for (l, b) in locations.iter().zip(&bodies) {
             let mut ops: Vec<Operation> = serde_json::from_slice(b).expect("parse");
-            for o in &mut ops {
-                let id = o.id().to_string();
+            // A short suffix, so the strings are no longer than real ones.
+            for (k, o) in ops.iter_mut().enumerate() {
                 if let Some(Metadata::Known(m)) = &mut o.metadata {
-                    m.target = Shared::new(&format!("{}-{id}", m.target));
+                    m.target = Shared::new(&format!("{}-{k}", m.target));
                 }
             }
             update(

@@ -15,7 +15,7 @@ pub use client::{ClientOptions, DEFAULT_ENDPOINT, ListQuery, OperationsClient};
 pub use code::Code;
 pub use error::{ApiError, StatusError};
 pub use model::{
-    ListLocationsResponse, ListOperationsResponse, Location, Metadata, Operation,
+    ListLocationsResponse, ListOperationsResponse, Location, MetaText, Metadata, Operation,
     OperationMetadata, Outcome, Status,
 };
 pub use names::{LocationName, NameError, OperationName};

@@ -12,36 +12,87 @@
 //! can be swept). When the pool is full of strings still in use, new ones are simply not
 //! pooled. A hostile server can cost the bound, never unbounded growth or time.
 
+use hashbrown::HashTable;
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::{Serialize, Serializer};
-use std::collections::HashSet;
 use std::fmt;
+use std::hash::BuildHasher;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Longer strings are not worth looking up: they are rarely repeated.
-const MAX_POOLED_LEN: usize = 256;
-/// At most this many distinct strings are pooled at once.
+pub(crate) const MAX_POOLED_LEN: usize = 256;
+/// At most this many distinct values are pooled at once, in each pool.
 const MAX_POOLED: usize = 1 << 16;
 /// No sweep before this many new strings: a small pool is not worth sweeping often.
 const MIN_SWEEP: usize = 4096;
 
-struct Pool {
-    set: HashSet<Arc<str>, foldhash::fast::RandomState>,
-    /// Strings made since the last sweep.
+/// A bounded set of shared values, looked up by a key that need not be built as a value
+/// first (a `&str`, or several).
+pub(crate) struct Pool<T: ?Sized> {
+    table: HashTable<Arc<T>>,
+    hasher: foldhash::fast::RandomState,
+    /// Values made since the last sweep.
     fresh: usize,
     sweeps: usize,
 }
 
-fn pool() -> &'static Mutex<Pool> {
-    static POOL: OnceLock<Mutex<Pool>> = OnceLock::new();
-    POOL.get_or_init(|| {
-        Mutex::new(Pool {
-            set: HashSet::default(),
+impl<T: ?Sized> Pool<T> {
+    pub(crate) fn new() -> Pool<T> {
+        Pool {
+            table: HashTable::new(),
+            hasher: foldhash::fast::RandomState::default(),
             fresh: 0,
             sweeps: 0,
-        })
-    })
+        }
+    }
+
+    pub(crate) fn hasher(&self) -> &foldhash::fast::RandomState {
+        &self.hasher
+    }
+
+    /// The pooled value `eq` recognises, or else the one `make` builds (pooled while there
+    /// is room). `hash` is the key's hash, and `hash_of` must give a value the same hash
+    /// as the key it was made from.
+    pub(crate) fn intern(
+        &mut self,
+        hash: u64,
+        eq: impl Fn(&T) -> bool,
+        make: impl FnOnce() -> Arc<T>,
+        hash_of: impl Fn(&T, &foldhash::fast::RandomState) -> u64,
+    ) -> Arc<T> {
+        if let Some(a) = self.table.find(hash, |a| eq(a)) {
+            return a.clone();
+        }
+        self.fresh += 1;
+        if self.fresh >= self.table.len().max(MIN_SWEEP) {
+            self.table.retain(|a| Arc::strong_count(a) > 1);
+            self.fresh = 0;
+            self.sweeps += 1;
+        }
+        let a = make();
+        if self.table.len() < MAX_POOLED {
+            let hasher = &self.hasher;
+            self.table
+                .insert_unique(hash, a.clone(), |v| hash_of(v, hasher));
+        }
+        a
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.table.len()
+    }
+}
+
+/// Locks a pool; a poisoned one is still a valid set of values.
+pub(crate) fn lock<T: ?Sized>(m: &Mutex<Pool<T>>) -> std::sync::MutexGuard<'_, Pool<T>> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn pool() -> &'static Mutex<Pool<str>> {
+    static POOL: OnceLock<Mutex<Pool<str>>> = OnceLock::new();
+    POOL.get_or_init(|| Mutex::new(Pool::new()))
 }
 
 fn empty() -> Arc<str> {
@@ -61,22 +112,9 @@ impl Shared {
         if s.len() > MAX_POOLED_LEN {
             return Shared(Arc::from(s));
         }
-        // A poisoned pool is still a valid set of strings.
-        let mut p = pool().lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(a) = p.set.get(s) {
-            return Shared(a.clone());
-        }
-        p.fresh += 1;
-        if p.fresh >= p.set.len().max(MIN_SWEEP) {
-            p.set.retain(|a| Arc::strong_count(a) > 1);
-            p.fresh = 0;
-            p.sweeps += 1;
-        }
-        let a: Arc<str> = Arc::from(s);
-        if p.set.len() < MAX_POOLED {
-            p.set.insert(a.clone());
-        }
-        Shared(a)
+        let mut p = lock(pool());
+        let hash = p.hasher().hash_one(s);
+        Shared(p.intern(hash, |a| a == s, || Arc::from(s), |a, h| h.hash_one(a)))
     }
 
     pub fn as_str(&self) -> &str {
@@ -214,7 +252,7 @@ mod tests {
     }
 
     fn sweeps() -> usize {
-        pool().lock().map(|p| p.sweeps).unwrap_or(0)
+        lock(pool()).sweeps
     }
 
     #[test]
@@ -246,7 +284,7 @@ mod tests {
         for i in 0..(MAX_POOLED + 10_000) {
             let _ = Shared::new(&format!("bound-test-{i}"));
         }
-        let held = pool().lock().map(|p| p.set.len()).unwrap_or(usize::MAX);
+        let held = lock(pool()).len();
         assert!(held <= MAX_POOLED, "{held} pooled");
         // Still correct afterwards.
         assert_eq!(Shared::new("after"), Shared::new("after"));

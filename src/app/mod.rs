@@ -764,11 +764,7 @@ pub fn subject(r: &Row) -> filter::Subject<'_> {
         verb: r.op.verb(),
         location: r.op.location(),
         project: r.op.project(),
-        text: [
-            &r.op.name,
-            r.op.target(),
-            r.op.meta().map(|m| m.status_message.as_str()).unwrap_or(""),
-        ],
+        text: [&r.op.name, r.op.target(), r.op.status_message()],
     }
 }
 

@@ -4,7 +4,7 @@ use crate::api::model::{
     EMPTY_TYPE, GEMINI_METADATA_TYPE, Metadata, Operation, OperationMetadata, Status,
 };
 use crate::api::time::{Stamp, format_timestamp};
-use crate::api::{Code, Json};
+use crate::api::{Code, Json, MetaText};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -106,14 +106,16 @@ impl OpRecord {
     /// The wire form, as `get` and `list` return it.
     pub fn view(&self, parent: &str) -> Operation {
         let meta = OperationMetadata {
-            type_url: GEMINI_METADATA_TYPE.into(),
+            text: MetaText::pooled(
+                GEMINI_METADATA_TYPE,
+                "v1",
+                &self.verb,
+                &self.status_message(),
+            ),
             create_time: self.created.into(),
             end_time: Stamp::of(self.ended.as_ref().map(|e| e.at)),
             target: self.target.as_str().into(),
-            verb: self.verb.as_str().into(),
-            status_message: self.status_message().into(),
             requested_cancellation: self.cancel_requested.is_some(),
-            api_version: "v1".into(),
             extra: None,
         };
         let (error, response) = match &self.ended {

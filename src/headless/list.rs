@@ -18,11 +18,7 @@ pub fn subject(op: &Operation) -> Subject<'_> {
         verb: op.verb(),
         location: op.location(),
         project: op.project(),
-        text: [
-            &op.name,
-            op.target(),
-            op.meta().map(|m| m.status_message.as_str()).unwrap_or(""),
-        ],
+        text: [&op.name, op.target(), op.status_message()],
     }
 }
 

@@ -115,8 +115,8 @@ pub fn details(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buffe
         ));
     }
     if let Some(m) = op.meta() {
-        if !m.status_message.is_empty() {
-            lines.push(field("status", m.status_message.to_string(), theme));
+        if !m.status_message().is_empty() {
+            lines.push(field("status", m.status_message().to_string(), theme));
         }
         lines.push(field(
             "cancel asked",
@@ -128,8 +128,8 @@ pub fn details(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buffe
             .to_string(),
             theme,
         ));
-        if !m.api_version.is_empty() {
-            lines.push(field("api version", m.api_version.to_string(), theme));
+        if !m.api_version().is_empty() {
+            lines.push(field("api version", m.api_version().to_string(), theme));
         }
     } else if let Some(t) = op.metadata.as_ref().and_then(|m| m.type_url()) {
         lines.push(field("metadata", t.to_string(), theme));
