@@ -81,13 +81,14 @@ struct EmulatorProcess {
 }
 
 impl EmulatorProcess {
-    fn start(ops_per_location: usize) -> EmulatorProcess {
+    fn start(ops_per_location: usize, extra: &[&str]) -> EmulatorProcess {
         let dirs = tempfile::tempdir().expect("tempdir");
         let mut child = Command::new(common::lrotop_bin())
             .args(["emulator", "--scenario", "static", "--projects", "1"])
             .args(["--locations", &LOCATIONS.to_string()])
             .args(["--ops-per-location", &ops_per_location.to_string()])
             .args(["--addr", "127.0.0.1:0"])
+            .args(extra)
             .env("XDG_CONFIG_HOME", dirs.path().join("config"))
             .env("XDG_CACHE_HOME", dirs.path().join("cache"))
             .env("XDG_STATE_HOME", dirs.path().join("state"))
@@ -147,9 +148,9 @@ fn mb(kb: u64) -> f64 {
     kb as f64 / 1024.0
 }
 
-fn measure(ops_per_location: usize, env: &[(&str, &str)]) -> Sample {
+fn measure(ops_per_location: usize, env: &[(&str, &str)], emulator_args: &[&str]) -> Sample {
     let total = LOCATIONS * ops_per_location;
-    let emu = EmulatorProcess::start(ops_per_location);
+    let emu = EmulatorProcess::start(ops_per_location, emulator_args);
     let mut args = vec![
         "--endpoint".to_string(),
         emu.url.clone(),
@@ -451,7 +452,7 @@ fn main() {
     let mut results = Vec::new();
     for per_location in [10, 10_000] {
         let total = LOCATIONS * per_location;
-        let s = measure(per_location, &[]);
+        let s = measure(per_location, &[], &[]);
         println!(
             "\n{total} ops (1 project × {LOCATIONS} locations × {per_location}): all loaded after {}",
             common::fmt_d(s.loaded_after)
@@ -472,12 +473,26 @@ fn main() {
     }
     // Diagnostic: the same 100k with glibc malloc held to one arena, to tell memory the
     // program holds from memory the allocator keeps after a refresh.
-    let arena = measure(10_000, &[("MALLOC_ARENA_MAX", "1")]);
+    let arena = measure(10_000, &[("MALLOC_ARENA_MAX", "1")], &[]);
     println!(
         "\ndiagnostic, 100k ops with MALLOC_ARENA_MAX=1: VmRSS when loaded {:.1} MB, steady max {:.1} MB, VmHWM {:.1} MB",
         mb(arena.rss_loaded),
         mb(arena.rss_steady_max),
         mb(arena.hwm)
+    );
+    // The worst case for the string pool: no two operations share a target.
+    let distinct = measure(10_000, &[], &["--distinct-targets"]);
+    println!(
+        "\n100k ops, every target distinct (`emulator --distinct-targets`): VmRSS when loaded {:.1} MB, steady max {:.1} MB, after `r` {:.1} MB, VmHWM {:.1} MB (goal ≤ {GOAL_MB} MB: {})",
+        mb(distinct.rss_loaded),
+        mb(distinct.rss_steady_max),
+        mb(distinct.rss_after_r),
+        mb(distinct.hwm),
+        if mb(distinct.hwm) <= GOAL_MB {
+            "meets"
+        } else {
+            "MISSES"
+        }
     );
     breakdown();
     let (small, big) = (&results[0], &results[1]);

@@ -204,6 +204,9 @@ pub struct EmulatorArgs {
     /// Serve at most this many items a page, whatever pageSize asks (as real servers clamp).
     #[arg(long, value_name = "N")]
     pub max_page_size: Option<usize>,
+    /// Give every operation a target of its own (by default targets repeat, as real ones do).
+    #[arg(long)]
+    pub distinct_targets: bool,
     /// The static scenario's stopped clock (RFC 3339); default: when it starts.
     #[arg(long, value_name = "TIMESTAMP")]
     pub frozen_at: Option<jiff::Timestamp>,
@@ -239,6 +242,7 @@ impl EmulatorArgs {
         c.faults.fail_locations = self.fail_location.clone();
         c.faults.empty_pages = self.empty_pages;
         c.max_page_size = self.max_page_size;
+        c.distinct_targets = self.distinct_targets;
         c
     }
 }

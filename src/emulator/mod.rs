@@ -32,6 +32,8 @@ pub struct EmulatorConfig {
     /// Serve at most this many items a page, whatever `pageSize` asks (servers clamp);
     /// `None`: the usual cap of 1000.
     pub max_page_size: Option<usize>,
+    /// Every operation it starts with gets a target of its own (they repeat otherwise).
+    pub distinct_targets: bool,
 }
 
 impl EmulatorConfig {
@@ -54,6 +56,7 @@ impl EmulatorConfig {
             },
             frozen_at: None,
             max_page_size: None,
+            distinct_targets: false,
         }
     }
 
@@ -88,6 +91,9 @@ impl Emulator {
         };
         let shared = Arc::new(Shared::new(&world, cfg.faults.clone(), cfg.seed));
         shared.world().set_max_page_size(cfg.max_page_size);
+        if cfg.distinct_targets {
+            shared.world().make_targets_distinct();
+        }
         let listener = tokio::net::TcpListener::bind(cfg.addr).await?;
         let addr = listener.local_addr()?;
         let app = server::router(shared.clone());
