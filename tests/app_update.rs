@@ -788,3 +788,27 @@ fn an_error_after_some_pages_keeps_every_row_and_backs_off() {
     assert_eq!(app.rows.len(), 20);
     assert!(app.targets[0].error.is_none());
 }
+
+#[test]
+fn a_row_deleted_during_a_paged_refresh_does_not_hide_one_that_vanished() {
+    let mut w = world(1, 1, 20);
+    let mut app = loaded_app(&mut w, &["global"]);
+    assert_eq!(app.targets[0].held, 20);
+    let mut ops = w.snapshot("demo-project-1", "global");
+    let vanished = ops.remove(19).name; // gone on the server
+    let deleted = ops[0].name.clone();
+    app.now += Duration::from_secs(5);
+    page(&mut app, "global", &ops[..10], true, false); // sees `deleted`
+    // Our own delete of a row this refresh has already seen lands mid-refresh.
+    update(
+        &mut app,
+        Action::DeleteSent {
+            name: deleted.clone(),
+            result: Ok(()),
+        },
+    );
+    page(&mut app, "global", &ops[10..], false, true);
+    assert!(app.row(&vanished).is_none(), "the vanished row is dropped");
+    assert!(app.row(&deleted).is_none());
+    assert_eq!((app.rows.len(), app.targets[0].held), (18, 18));
+}

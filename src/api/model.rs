@@ -139,6 +139,21 @@ fn meta_pool() -> &'static Mutex<Pool<MetaText>> {
 }
 
 impl MetaText {
+    /// Not pooled: see [`Shared::unpooled`].
+    pub fn unpooled(
+        type_url: &str,
+        api_version: &str,
+        verb: &str,
+        status_message: &str,
+    ) -> Arc<MetaText> {
+        Arc::new(MetaText {
+            type_url: type_url.into(),
+            api_version: api_version.into(),
+            verb: verb.into(),
+            status_message: status_message.into(),
+        })
+    }
+
     /// The shared copy of these four values (bounded like [`Shared`]'s pool).
     pub fn pooled(
         type_url: &str,
@@ -147,14 +162,7 @@ impl MetaText {
         status_message: &str,
     ) -> Arc<MetaText> {
         let key = (type_url, api_version, verb, status_message);
-        let make = || {
-            Arc::new(MetaText {
-                type_url: type_url.into(),
-                api_version: api_version.into(),
-                verb: verb.into(),
-                status_message: status_message.into(),
-            })
-        };
+        let make = || MetaText::unpooled(type_url, api_version, verb, status_message);
         let len = type_url.len() + api_version.len() + verb.len() + status_message.len();
         if len > 2 * MAX_POOLED_LEN {
             return make();

@@ -117,6 +117,12 @@ impl Shared {
         Shared(p.intern(hash, |a| a == s, || Arc::from(s), |a, h| h.hash_one(a)))
     }
 
+    /// A copy of its own, not looked up in the pool: for makers of many values that are
+    /// not kept (the emulator), for whom the lookup would be pure cost.
+    pub fn unpooled(s: &str) -> Shared {
+        Shared(Arc::from(s))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -175,6 +175,11 @@ pub struct Target {
     pub active: usize,
     /// Counts this location's refreshes; a row seen by the current one carries its number.
     pub epoch: u32,
+    /// Rows the current refresh has seen so far.
+    pub seen_now: usize,
+    /// Rows of this location held now (exact at every moment; `total` is as of the last
+    /// view rebuild).
+    pub held: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -480,6 +485,8 @@ impl App {
                 total: 0,
                 active: 0,
                 epoch: 0,
+                seen_now: 0,
+                held: 0,
             });
         }
         self.order_targets();
@@ -638,7 +645,17 @@ impl App {
             self.pending_selection = self.selected_row().map(|r| r.op.name.clone());
         }
         let before = self.rows.len();
-        self.rows.retain(|r| !gone(r));
+        let targets = &mut self.targets;
+        self.rows.retain(|r| {
+            let keep = !gone(r);
+            if !keep && let Some(t) = targets.get_mut(r.target) {
+                t.held -= 1;
+                if r.seen == t.epoch {
+                    t.seen_now = t.seen_now.saturating_sub(1);
+                }
+            }
+            keep
+        });
         if self.rows.len() != before {
             // Positions moved: the view is stale until the next rebuild.
             self.view.clear();
@@ -648,6 +665,9 @@ impl App {
 
     /// Adds a row (its name must be new).
     pub(crate) fn push_row(&mut self, r: Row) {
+        if let Some(t) = self.targets.get_mut(r.target) {
+            t.held += 1;
+        }
         self.rows.push(r);
         self.index.insert(&self.rows, self.rows.len() - 1);
     }

@@ -160,8 +160,10 @@ fn on_page(app: &mut App, target: usize, ops: Vec<Operation>, first: bool, last:
     };
     if first {
         t.epoch = t.epoch.wrapping_add(1);
+        t.seen_now = 0;
     }
     let epoch = t.epoch;
+    let mut seen = 0;
     let first_load = !t.loaded;
     let mut changed = false;
     if first_load {
@@ -176,6 +178,7 @@ fn on_page(app: &mut App, target: usize, ops: Vec<Operation>, first: bool, last:
             Some(i) => {
                 let r = &mut app.rows[i];
                 r.seen = epoch;
+                seen += 1;
                 if r.op != op {
                     r.replace(op, now);
                     if first_load {
@@ -188,6 +191,7 @@ fn on_page(app: &mut App, target: usize, ops: Vec<Operation>, first: bool, last:
                 grow_rows(&mut app.rows, 1);
                 let mut r = Row::new(op, target);
                 r.seen = epoch;
+                seen += 1;
                 if !first_load {
                     r.new_at = now.into();
                 }
@@ -195,6 +199,9 @@ fn on_page(app: &mut App, target: usize, ops: Vec<Operation>, first: bool, last:
                 changed = true;
             }
         }
+    }
+    if let Some(t) = app.targets.get_mut(target) {
+        t.seen_now += seen;
     }
     if !last {
         // A first load shows its location once complete; later pages that change
@@ -216,12 +223,11 @@ fn on_page(app: &mut App, target: usize, ops: Vec<Operation>, first: bool, last:
             app.say(Level::Success, format!("{label}: reachable again"));
         }
     }
-    // Gone from the server: the row goes, and with it any cancel bookkeeping.
-    if app
-        .rows
-        .iter()
-        .any(|r| r.target == target && r.seen != epoch)
-    {
+    // Gone from the server: the row goes, and with it any cancel bookkeeping. When the
+    // refresh saw as many rows as the location holds, none is gone, and the scan over
+    // every row (of every location) is skipped.
+    let unseen = app.targets.get(target).is_some_and(|t| t.seen_now < t.held);
+    if unseen {
         app.remove_rows(|r| r.target == target && r.seen != epoch);
         changed = true;
     }

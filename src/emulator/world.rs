@@ -4,7 +4,7 @@ use crate::api::model::{
     EMPTY_TYPE, GEMINI_METADATA_TYPE, Metadata, Operation, OperationMetadata, Status,
 };
 use crate::api::time::{Stamp, format_timestamp};
-use crate::api::{Code, Json, MetaText};
+use crate::api::{Code, Json, MetaText, Shared};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -106,7 +106,8 @@ impl OpRecord {
     /// The wire form, as `get` and `list` return it.
     pub fn view(&self, parent: &str) -> Operation {
         let meta = OperationMetadata {
-            text: MetaText::pooled(
+            // Not pooled: the emulator keeps none of these, so a lookup would be pure cost.
+            text: MetaText::unpooled(
                 GEMINI_METADATA_TYPE,
                 "v1",
                 &self.verb,
@@ -114,7 +115,7 @@ impl OpRecord {
             ),
             create_time: self.created.into(),
             end_time: Stamp::of(self.ended.as_ref().map(|e| e.at)),
-            target: self.target.as_str().into(),
+            target: Shared::unpooled(&self.target),
             requested_cancellation: self.cancel_requested.is_some(),
             extra: None,
         };
