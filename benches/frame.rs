@@ -35,7 +35,8 @@ fn t0() -> Timestamp {
     "2026-01-01T12:00:00Z".parse().expect("timestamp")
 }
 
-/// Every location's operations from a frozen static world, as the server would list them.
+/// Every location's operations from a frozen static world, as the dashboard receives them:
+/// through their JSON, so repeated strings come from the pool as they do when parsed.
 fn population(locations: usize, per_location: usize) -> Vec<(String, Vec<Operation>)> {
     let mut world = World::new(&WorldConfig {
         scenario: Scenario::Static,
@@ -49,7 +50,8 @@ fn population(locations: usize, per_location: usize) -> Vec<(String, Vec<Operati
     location_ids(locations)
         .into_iter()
         .map(|l| {
-            let ops = world.snapshot(PROJECT, &l);
+            let json = serde_json::to_vec(&world.snapshot(PROJECT, &l)).expect("json");
+            let ops = serde_json::from_slice(&json).expect("parse");
             (l, ops)
         })
         .collect()
