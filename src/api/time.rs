@@ -110,33 +110,6 @@ pub fn format_duration(d: Duration) -> String {
     format!("{}.{}s", d.as_secs(), frac.trim_end_matches('0'))
 }
 
-/// Serde for `Option<Timestamp>` fields in Google's form.
-pub mod opt_timestamp {
-    use super::*;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(v: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(ts) => s.serialize_str(&format_timestamp(*ts)),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
-        let raw: Option<String> = Option::deserialize(d)?;
-        match raw {
-            None => Ok(None),
-            Some(s) if s.is_empty() => Ok(None),
-            Some(s) => parse_timestamp(&s).map(Some).ok_or_else(|| {
-                serde::de::Error::custom(format!("not an RFC 3339 timestamp: {s:?}"))
-            }),
-        }
-    }
-}
-
-/// A coarse age for a table cell: seconds under a minute, minutes under an hour, then hours
-/// and minutes, then days and hours. Coarse on purpose: an idle screen changes rarely, and
-/// over SSH every changed cell costs bytes.
 /// The table's AGE: exact seconds under a minute; above that, the whole minutes between the
 /// clock's minute boundaries, so every row's age ticks over at the same moment once a minute.
 /// Over SSH that is one small repaint a minute instead of one every few seconds (each row at
@@ -150,6 +123,9 @@ pub fn aligned_age(created: Timestamp, now: Timestamp) -> String {
     coarse_age(Duration::from_secs(minutes.unsigned_abs() * 60))
 }
 
+/// A coarse age for a table cell: seconds under a minute, minutes under an hour, then hours
+/// and minutes, then days and hours. Coarse on purpose: an idle screen changes rarely, and
+/// over SSH every changed cell costs bytes.
 pub fn coarse_age(d: Duration) -> String {
     let s = d.as_secs();
     match s {

@@ -14,14 +14,18 @@ pub struct NameIndex {
     hasher: foldhash::fast::RandomState,
 }
 
-impl NameIndex {
-    fn hash(&self, name: &str) -> u64 {
-        self.hasher.hash_one(name)
-    }
+/// The hash of the name at row position `j` (what the table rehashes with as it grows).
+fn row_hash<'a>(
+    hasher: &'a foldhash::fast::RandomState,
+    rows: &'a [Row],
+) -> impl Fn(&u32) -> u64 + 'a {
+    move |&j| hasher.hash_one(rows[j as usize].op.name.as_str())
+}
 
+impl NameIndex {
     pub fn get(&self, rows: &[Row], name: &str) -> Option<usize> {
         self.table
-            .find(self.hash(name), |&i| {
+            .find(self.hasher.hash_one(name), |&i| {
                 rows.get(i as usize).is_some_and(|r| r.op.name == name)
             })
             .map(|&i| i as usize)
@@ -29,25 +33,20 @@ impl NameIndex {
 
     /// Adds `rows[i]`, whose name must not be indexed yet.
     pub fn insert(&mut self, rows: &[Row], i: usize) {
-        let Some(r) = rows.get(i) else {
-            return;
-        };
         // Row positions fit in 32 bits: four billion operations would not fit in memory.
         let Ok(pos) = u32::try_from(i) else {
             return;
         };
-        let hasher = &self.hasher;
-        let rehash = |&j: &u32| hasher.hash_one(rows[j as usize].op.name.as_str());
-        self.table
-            .insert_unique(hasher.hash_one(r.op.name.as_str()), pos, rehash);
+        if pos as usize >= rows.len() {
+            return;
+        }
+        let hash = row_hash(&self.hasher, rows);
+        self.table.insert_unique(hash(&pos), pos, hash);
     }
 
     /// Makes room for `more` names without rehashing on the way.
     pub fn reserve(&mut self, rows: &[Row], more: usize) {
-        let hasher = &self.hasher;
-        self.table.reserve(more, |&j: &u32| {
-            hasher.hash_one(rows[j as usize].op.name.as_str())
-        });
+        self.table.reserve(more, row_hash(&self.hasher, rows));
     }
 
     /// Indexes every row again (after rows were removed and positions moved).
