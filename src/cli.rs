@@ -142,6 +142,10 @@ pub struct MutateArgs {
     /// Do it without asking (required when standard input is not a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// With --yes, in a project the config marks `protected`: its alias (or id), which
+    /// --yes alone does not stand for. Repeat, or separate with commas, for several.
+    #[arg(long, value_name = "ALIAS", value_delimiter = ',')]
+    pub confirm: Vec<String>,
     /// Show what would be sent, and send nothing.
     #[arg(long)]
     pub dry_run: bool,

@@ -1,6 +1,6 @@
 //! The long-running modes: the standalone emulator and the dashboard.
 
-use crate::app::{App, ProjectFlags, Settings};
+use crate::app::{App, Settings};
 use crate::cli::{EmulatorArgs, Global};
 use crate::config::{Locations, ThemeName};
 use crate::emulator::Emulator;
@@ -47,6 +47,7 @@ pub async fn dashboard(g: &Global) -> Result<(), CliError> {
         session.read_only,
     );
     settings.bulk_confirm_threshold = session.config.bulk_confirm_threshold;
+    settings.project_flags = session.project_flags.clone();
     settings.fallback_locations = session.fallback_locations.clone().unwrap_or_default();
     settings.request_budget =
         Some(g.request_budget.unwrap_or(session.config.request_budget)).filter(|b| *b > 0.0);
@@ -54,14 +55,6 @@ pub async fn dashboard(g: &Global) -> Result<(), CliError> {
         settings
             .project_endpoints
             .insert(p.id.clone(), p.endpoint.clone());
-        settings.project_flags.insert(
-            p.id.clone(),
-            ProjectFlags {
-                alias: p.alias.clone(),
-                read_only: p.read_only,
-                protected: p.protected,
-            },
-        );
     }
     let projects = session
         .projects

@@ -7,6 +7,8 @@
 
 use crate::api::names::{LocationName, OperationName, check_project};
 use crate::api::{ApiError, ClientOptions, Code, OperationsClient, RetryPolicy};
+use crate::app::ProjectFlags;
+use crate::app::policy::Rules;
 use crate::cli::Global;
 use crate::config::{self, Config, Locations, ProjectEntry, ThemeName};
 use crate::emulator::{Emulator, EmulatorConfig, Scenario};
@@ -51,6 +53,9 @@ pub struct Session {
     /// `[defaults].locations` when it is a list: where discovery falls back.
     pub fallback_locations: Option<Vec<String>>,
     pub demo: bool,
+    /// Every project the config names (watched or not) and every one in scope, with its
+    /// flags: what the mutation policy reads, whatever project a name turns out to be in.
+    pub project_flags: HashMap<String, ProjectFlags>,
     clients: HashMap<String, OperationsClient>,
     default_client: OperationsClient,
     /// Keeps the in-process emulator of `--demo` serving while the run lasts.
@@ -231,6 +236,28 @@ impl Session {
             clients.insert(p.id.clone(), client);
         }
 
+        let mut project_flags = HashMap::new();
+        for e in &config.projects {
+            project_flags.insert(
+                e.id.clone(),
+                ProjectFlags {
+                    alias: e.alias.clone(),
+                    read_only: config.read_only_for(e),
+                    protected: e.protected,
+                },
+            );
+        }
+        for p in &projects {
+            project_flags.insert(
+                p.id.clone(),
+                ProjectFlags {
+                    alias: p.alias.clone(),
+                    read_only: p.read_only,
+                    protected: p.protected,
+                },
+            );
+        }
+
         let fallback_locations = match &config.default_locations {
             Locations::List(l) => Some(l.clone()),
             Locations::Discover => None,
@@ -242,6 +269,7 @@ impl Session {
             projects,
             fallback_locations,
             demo: g.demo,
+            project_flags,
             config,
             clients,
             default_client,
@@ -263,7 +291,16 @@ impl Session {
 
     /// Read-only for this project (everywhere, or the project's own flag).
     pub fn read_only_for(&self, project: &str) -> bool {
-        self.read_only || self.project(project).is_some_and(|p| p.read_only)
+        self.rules().read_only_for(project)
+    }
+
+    /// The mutation policy's view of this run.
+    pub fn rules(&self) -> Rules<'_> {
+        Rules {
+            read_only: self.read_only,
+            threshold: self.config.bulk_confirm_threshold,
+            projects: &self.project_flags,
+        }
     }
 
     /// Every (project, location) in scope. Projects whose locations cannot be discovered

@@ -103,6 +103,18 @@ impl LocationName {
     pub fn operation(&self, id: &str) -> Result<OperationName, NameError> {
         OperationName::new(&self.project, &self.location, id)
     }
+
+    /// Whether `name` is a valid operation name under this location. Cheap (no allocation
+    /// when it is): every name a listing returns is checked against the parent it was
+    /// listed from.
+    pub fn holds(&self, name: &str) -> bool {
+        name.strip_prefix("projects/")
+            .and_then(|r| r.strip_prefix(self.project.as_str()))
+            .and_then(|r| r.strip_prefix("/locations/"))
+            .and_then(|r| r.strip_prefix(self.location.as_str()))
+            .and_then(|r| r.strip_prefix("/operations/"))
+            .is_some_and(|id| check_segment(name, "operation id", id).is_ok())
+    }
 }
 
 impl fmt::Display for LocationName {
@@ -219,6 +231,19 @@ mod tests {
             "",
         ] {
             assert!(OperationName::parse(bad).is_err(), "accepted {bad:?}");
+        }
+        let parent = LocationName::new("p", "l").unwrap();
+        assert!(parent.holds("projects/p/locations/l/operations/x"));
+        for other in [
+            "projects/evil/locations/l/operations/x",
+            "projects/p/locations/l2/operations/x",
+            "projects/pp/locations/l/operations/x",
+            "projects/p/locations/l/operations/x/y",
+            "projects/p/locations/l/operations/..",
+            "projects/p/locations/l/operations/",
+            "projects/p/locations/l/other/x",
+        ] {
+            assert!(!parent.holds(other), "{other}");
         }
         assert!(LocationName::new("p", "a/b").is_err());
         assert!(LocationName::new("p?", "l").is_err());

@@ -4,10 +4,11 @@
 //! refreshing cannot move a mark onto another operation. Only what is visible is acted on:
 //! marked rows hidden by the filter are counted in the dialog and left alone.
 
+use super::policy::{self, Consent, Decision, Skip};
 use super::row::CancelTrack;
 use super::{App, Confirm, Confirmed, Effect, Level, Mode, Typed};
 use crate::api::{ApiError, OperationName};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MutationKind {
@@ -64,11 +65,21 @@ fn listing(names: &[OperationName]) -> Vec<String> {
 }
 
 pub(crate) fn toggle_mark(app: &mut App) {
-    let Some((name, state)) = app.selected_row().map(|r| (r.op.name.clone(), r.state)) else {
+    let Some((name, state, foreign)) = app
+        .selected_row()
+        .map(|r| (r.op.name.clone(), r.state, app.is_foreign(r)))
+    else {
         return;
     };
     if app.marks.remove(&name) {
         app.mark_anchor = Some(name);
+    } else if foreign {
+        let text = format!(
+            "{} is named outside the location that listed it: it is shown, never acted on",
+            short(&name)
+        );
+        app.say(Level::Warn, text);
+        return;
     } else if state.is_active() {
         app.marks.insert(name.clone());
         app.mark_anchor = Some(name);
@@ -102,7 +113,7 @@ pub(crate) fn mark_range(app: &mut App) {
     let mut added = 0;
     for i in &app.view[lo..=hi] {
         let r = &app.rows[*i];
-        if r.state.is_active() && app.marks.insert(r.op.name.clone()) {
+        if r.state.is_active() && !app.is_foreign(r) && app.marks.insert(r.op.name.clone()) {
             added += 1;
         }
     }
@@ -117,7 +128,7 @@ pub(crate) fn mark_all_visible(app: &mut App) {
     let before = app.marks.len();
     for i in &app.view {
         let r = &app.rows[*i];
-        if r.state.is_active() {
+        if r.state.is_active() && !app.is_foreign(r) {
             app.marks.insert(r.op.name.clone());
         }
     }
@@ -148,25 +159,54 @@ fn visible_marked(app: &App) -> (Vec<usize>, usize) {
     (visible, hidden)
 }
 
-/// Typed confirmation for large or protected actions: a protected project's alias when one
-/// is involved, otherwise the count when it passes the threshold.
-pub(crate) fn typed_for(app: &App, names: &[OperationName]) -> Option<Typed> {
-    let protected: BTreeSet<&str> = names
-        .iter()
-        .map(|n| n.project())
-        .filter(|p| app.settings.protected(p))
-        .collect();
-    let expected = match protected.iter().next() {
-        Some(p) if protected.len() == 1 => app.settings.protect_word(p),
-        _ if !protected.is_empty() || names.len() > app.settings.bulk_confirm_threshold => {
-            names.len().to_string()
+/// What the dialog asks to be typed, from what the policy requires: a protected project's
+/// word when one is involved, the count when several are or the threshold is passed.
+pub(crate) fn typed_for(consent: &Consent) -> Option<Typed> {
+    let (expected, also) = match consent {
+        Consent::Protected { guards, .. } if guards.len() == 1 => {
+            (guards[0].word.clone(), Some(guards[0].project.clone()))
         }
-        _ => return None,
+        Consent::Protected { count, .. } | Consent::Count(count) => (count.to_string(), None),
+        Consent::Yes | Consent::Nothing => return None,
     };
     Some(Typed {
         expected,
+        also,
         input: String::new(),
     })
+}
+
+/// The policy's verdict on these rows.
+pub(crate) fn decide_rows(
+    app: &App,
+    kind: MutationKind,
+    rows: impl IntoIterator<Item = usize>,
+) -> Decision {
+    let rules = app.settings.rules();
+    policy::decide(
+        &rules,
+        kind,
+        rows.into_iter()
+            .filter_map(|i| app.rows.get(i))
+            .map(|r| app.candidate(r)),
+    )
+}
+
+/// One line per reason something will not be sent.
+fn skip_lines(d: &Decision) -> Vec<String> {
+    d.skip_counts()
+        .into_iter()
+        .map(|(why, n)| match why {
+            Skip::Foreign => format!(
+                "{n} listed under another location than their names say (foreign) will not be sent."
+            ),
+            Skip::BadName => format!("{n} with unusable names will not be sent."),
+            Skip::Done | Skip::UnderWay => {
+                format!("{n} skipped: already done, or a cancel is already under way.")
+            }
+            Skip::ReadOnly => format!("{n} in read-only projects will not be sent."),
+        })
+        .collect()
 }
 
 fn busy(app: &mut App) -> bool {
@@ -196,50 +236,30 @@ pub(crate) fn start_bulk_cancel(app: &mut App) {
         return;
     }
     let (visible, hidden) = visible_marked(app);
-    let (mut send, mut skipped, mut read_only) = (Vec::new(), 0, 0);
-    for i in visible {
-        let r = &app.rows[i];
-        let under_way = matches!(r.cancel, CancelTrack::Sending | CancelTrack::Pending(_));
-        if !r.state.is_active() || under_way {
-            skipped += 1;
-        } else if app.settings.project_read_only(r.op.project()) {
-            read_only += 1;
-        } else if let Ok(n) = OperationName::parse(&r.op.name) {
-            send.push(n);
-        }
-    }
-    let mut lines = vec![format!("{} will be sent a cancel request.", send.len())];
+    let d = decide_rows(app, MutationKind::Cancel, visible);
+    let mut lines = vec![format!("{} will be sent a cancel request.", d.send.len())];
     if hidden > 0 {
         lines.push(format!("{hidden} marked are hidden by the filter and will not be sent (clear the filter to include them)."));
     }
-    if skipped > 0 {
-        lines.push(format!(
-            "{skipped} skipped: already done, or a cancel is already under way."
-        ));
-    }
-    if read_only > 0 {
-        lines.push(format!(
-            "{read_only} in read-only projects will not be sent."
-        ));
-    }
-    if send.is_empty() {
+    lines.extend(skip_lines(&d));
+    if d.send.is_empty() {
         app.say(Level::Info, lines.join(" "));
         return;
     }
     lines.push(String::new());
-    lines.extend(listing(&send));
+    lines.extend(listing(&d.send));
     lines.push(String::new());
     lines.push(
         "Cancel is best effort: the server may refuse it, or an operation may finish anyway."
             .into(),
     );
-    let typed = typed_for(app, &send);
+    let n = d.send.len();
     app.mode = Mode::Confirm(Confirm {
-        title: format!("Cancel {} operations?", send.len()),
+        title: format!("Cancel {n} operations?"),
         lines,
-        yes_label: format!("Cancel {}", send.len()),
-        typed,
-        on_yes: Confirmed::CancelMany(send),
+        yes_label: format!("Cancel {n}"),
+        typed: typed_for(&d.consent),
+        on_yes: Confirmed::CancelMany(d.send),
         yes_focused: false,
     });
 }
@@ -257,31 +277,27 @@ pub(crate) fn start_delete(app: &mut App) {
     } else {
         visible_marked(app)
     };
-    let mut names = Vec::new();
-    let mut read_only = 0;
-    for i in rows {
-        let r = &app.rows[i];
-        if app.settings.project_read_only(r.op.project()) {
-            read_only += 1;
-        } else if let Ok(n) = OperationName::parse(&r.op.name) {
-            names.push(n);
-        }
-    }
-    if names.is_empty() {
-        let text = if read_only > 0 {
-            "read-only project: delete is disabled"
-        } else {
-            "nothing to delete"
+    let d = decide_rows(app, MutationKind::Delete, rows);
+    if d.send.is_empty() {
+        let text = match d.skipped.first().map(|(_, why)| *why) {
+            Some(Skip::ReadOnly) => "read-only project: delete is disabled".to_string(),
+            Some(Skip::Foreign) => {
+                "a foreign name (listed under another location than it says): never deleted"
+                    .to_string()
+            }
+            _ if d.skipped.is_empty() => "nothing to delete".to_string(),
+            _ => skip_lines(&d).join(" "),
         };
         app.say(Level::Info, text);
         return;
     }
-    let running = names
+    let running = d
+        .send
         .iter()
         .filter(|n| app.row(&n.to_string()).is_some_and(|r| r.state.is_active()))
         .count();
     let mut lines = vec![
-        format!("{} operation record(s) will be deleted.", names.len()),
+        format!("{} operation record(s) will be deleted.", d.send.len()),
         "Delete removes the record only. It does NOT cancel: a running operation keeps running."
             .into(),
     ];
@@ -295,20 +311,16 @@ pub(crate) fn start_delete(app: &mut App) {
             "{hidden} marked are hidden by the filter and will not be deleted."
         ));
     }
-    if read_only > 0 {
-        lines.push(format!(
-            "{read_only} in read-only projects will not be deleted."
-        ));
-    }
+    lines.extend(skip_lines(&d));
     lines.push(String::new());
-    lines.extend(listing(&names));
-    let typed = typed_for(app, &names);
+    lines.extend(listing(&d.send));
+    let n = d.send.len();
     app.mode = Mode::Confirm(Confirm {
-        title: format!("Delete {} operation record(s)?", names.len()),
+        title: format!("Delete {n} operation record(s)?"),
         lines,
-        yes_label: format!("Delete {}", names.len()),
-        typed,
-        on_yes: Confirmed::Delete(names),
+        yes_label: format!("Delete {n}"),
+        typed: typed_for(&d.consent),
+        on_yes: Confirmed::Delete(d.send),
         yes_focused: false,
     });
 }
@@ -322,19 +334,21 @@ pub(crate) fn confirmed_bulk(
     fx: &mut Vec<Effect>,
 ) {
     let now = app.now;
-    let mut send = Vec::new();
-    let mut skipped = 0;
-    for n in names {
-        let key = n.to_string();
-        match app.row_mut(&key) {
-            Some(r) if kind == MutationKind::Delete || r.state.is_active() => {
-                if kind == MutationKind::Cancel {
-                    r.cancel = CancelTrack::Sending;
-                    r.restate(now);
-                }
-                send.push(n);
-            }
-            _ => skipped += 1,
+    // The policy again, on the rows as they are now: the dialog's answer consents to what it
+    // showed, never to more.
+    let asked = names.len();
+    let rows: Vec<usize> = names
+        .iter()
+        .filter_map(|n| app.row_index(&n.to_string()))
+        .collect();
+    let send = decide_rows(app, kind, rows).send;
+    let skipped = asked - send.len();
+    for n in &send {
+        if kind == MutationKind::Cancel
+            && let Some(r) = app.row_mut(&n.to_string())
+        {
+            r.cancel = CancelTrack::Sending;
+            r.restate(now);
         }
     }
     for n in &send {

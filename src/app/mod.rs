@@ -5,6 +5,7 @@ mod bulk;
 pub mod filter;
 mod index;
 pub mod keys;
+pub mod policy;
 pub mod row;
 mod schedule;
 mod update;
@@ -180,6 +181,10 @@ pub struct Target {
     /// Rows of this location held now (exact at every moment; `total` is as of the last
     /// view rebuild).
     pub held: usize,
+    /// Names the current refresh returned that lie outside this location, so far.
+    pub foreign_now: usize,
+    /// The same, as of the last complete refresh (what the warning told).
+    pub foreign: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -217,6 +222,8 @@ pub enum Confirmed {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Typed {
     pub expected: String,
+    /// Also accepted: a protected project's id, beside the alias `expected` shows.
+    pub also: Option<String>,
     pub input: String,
 }
 
@@ -307,12 +314,13 @@ impl Settings {
         self.project_flags.get(project).is_some_and(|f| f.protected)
     }
 
-    /// What to type to confirm a bulk action in a protected project: its alias, else its id.
-    pub fn protect_word(&self, project: &str) -> String {
-        self.project_flags
-            .get(project)
-            .and_then(|f| f.alias.clone())
-            .unwrap_or_else(|| project.to_string())
+    /// The mutation policy's view of these settings.
+    pub fn rules(&self) -> policy::Rules<'_> {
+        policy::Rules {
+            read_only: self.read_only,
+            threshold: self.bulk_confirm_threshold,
+            projects: &self.project_flags,
+        }
     }
 }
 
@@ -487,6 +495,8 @@ impl App {
                 epoch: 0,
                 seen_now: 0,
                 held: 0,
+                foreign_now: 0,
+                foreign: 0,
             });
         }
         self.order_targets();
@@ -533,6 +543,26 @@ impl App {
 
     pub(crate) fn row_mut(&mut self, name: &str) -> Option<&mut Row> {
         self.row_index(name).map(move |i| &mut self.rows[i])
+    }
+
+    /// A row whose name lies outside the location that listed it: shown, never acted on.
+    pub fn is_foreign(&self, r: &Row) -> bool {
+        self.targets
+            .get(r.target)
+            .is_none_or(|t| !t.name.holds(&r.op.name))
+    }
+
+    /// A row as the mutation policy sees it.
+    pub fn candidate<'a>(&'a self, r: &'a Row) -> policy::Candidate<'a> {
+        policy::Candidate {
+            name: &r.op.name,
+            listed_under: self.targets.get(r.target).map(|t| &t.name),
+            active: r.state.is_active(),
+            under_way: matches!(
+                r.cancel,
+                row::CancelTrack::Sending | row::CancelTrack::Pending(_)
+            ),
+        }
     }
 
     pub fn selected_row(&self) -> Option<&Row> {
@@ -715,11 +745,16 @@ impl App {
         });
         let only = self.location_sel.checked_sub(1);
         let scope = self.scope_project().map(str::to_string);
+        // By the project that listed a row, not the one its name claims: a foreign name
+        // shows where it was found.
+        let targets = &self.targets;
         let mut view: Vec<usize> = (0..self.rows.len())
             .filter(|i| {
                 let r = &self.rows[*i];
                 only.is_none_or(|t| r.target == t)
-                    && scope.as_deref().is_none_or(|p| r.op.project() == p)
+                    && scope.as_deref().is_none_or(|p| {
+                        targets.get(r.target).is_some_and(|t| t.name.project() == p)
+                    })
                     && (!self.active_only || r.state.is_active())
                     && (self.filter.is_empty() || self.filter.matches(&subject(r)))
             })

@@ -2,6 +2,7 @@
 
 use super::bulk::{self, MutationKind, short};
 use super::keys::{Command, Key, command_for};
+use super::policy::Skip;
 use super::row::{CancelTrack, Row, RowState};
 use super::schedule::{backoff, schedule};
 use super::{
@@ -161,7 +162,10 @@ fn on_page(app: &mut App, target: usize, ops: Vec<Operation>, first: bool, last:
     if first {
         t.epoch = t.epoch.wrapping_add(1);
         t.seen_now = 0;
+        t.foreign_now = 0;
     }
+    // Shown, never acted on (the policy checks each name against this parent), and told.
+    t.foreign_now += ops.iter().filter(|o| !t.name.holds(&o.name)).count();
     let epoch = t.epoch;
     let mut seen = 0;
     let first_load = !t.loaded;
@@ -222,6 +226,16 @@ fn on_page(app: &mut App, target: usize, ops: Vec<Operation>, first: bool, last:
             let label = t.label.clone();
             app.say(Level::Success, format!("{label}: reachable again"));
         }
+    }
+    if let Some(t) = app.targets.get_mut(target)
+        && std::mem::replace(&mut t.foreign, t.foreign_now) != t.foreign_now
+        && t.foreign > 0
+    {
+        let text = format!(
+            "{}: the server listed {} operation(s) named outside {}; shown as foreign, never acted on",
+            t.label, t.foreign, t.name
+        );
+        app.say(Level::Warn, text);
     }
     // Gone from the server: the row goes, and with it any cancel bookkeeping. When the
     // refresh saw as many rows as the location holds, none is gone, and the scan over
@@ -398,7 +412,10 @@ fn on_key(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
                 Key::Backspace => {
                     t.input.pop();
                 }
-                Key::Enter if t.input.trim() == t.expected => {
+                Key::Enter
+                    if t.input.trim() == t.expected
+                        || t.also.as_deref() == Some(t.input.trim()) =>
+                {
                     let on_yes = c.on_yes.clone();
                     app.mode = Mode::Normal;
                     confirmed(app, on_yes, fx);
@@ -666,29 +683,48 @@ fn start_cancel(app: &mut App) {
         app.say(Level::Info, "no operation selected");
         return;
     };
-    if app.settings.project_read_only(r.op.project()) {
-        app.say(Level::Warn, "read-only mode: cancel is disabled");
-        return;
-    }
     let id = short(&r.op.name);
-    if !r.state.is_active() {
-        let text = format!("{id} is already {}: nothing sent", r.state.word());
-        app.say(Level::Info, text);
-        return;
-    }
-    if matches!(r.cancel, CancelTrack::Sending | CancelTrack::Pending(_)) {
-        app.say(
-            Level::Info,
-            format!("a cancel of {id} is already under way"),
-        );
-        return;
-    }
-    let name = match OperationName::parse(&r.op.name) {
-        Ok(n) => n,
-        Err(e) => {
-            app.say(Level::Error, format!("cannot cancel: {e}"));
+    let d = bulk::decide_rows(
+        app,
+        MutationKind::Cancel,
+        app.view.get(app.selected).copied(),
+    );
+    let name = match (d.send.first(), d.skipped.first()) {
+        (Some(n), _) => n.clone(),
+        (None, Some((_, why))) => {
+            let (level, text) = match why {
+                Skip::ReadOnly if app.settings.read_only => (
+                    Level::Warn,
+                    "read-only mode: cancel is disabled".to_string(),
+                ),
+                Skip::ReadOnly => (
+                    Level::Warn,
+                    format!(
+                        "read-only mode for {}: cancel is disabled",
+                        app.settings.project_label(r.op.project())
+                    ),
+                ),
+                Skip::Done => (
+                    Level::Info,
+                    format!("{id} is already {}: nothing sent", r.state.word()),
+                ),
+                Skip::UnderWay => (
+                    Level::Info,
+                    format!("a cancel of {id} is already under way"),
+                ),
+                Skip::Foreign => (
+                    Level::Warn,
+                    format!("{id} is named outside the location that listed it: never cancelled"),
+                ),
+                Skip::BadName => (
+                    Level::Error,
+                    format!("cannot cancel {id}: not a valid operation name"),
+                ),
+            };
+            app.say(level, text);
             return;
         }
+        (None, None) => return,
     };
     let age =
         r.op.create_time()
@@ -714,7 +750,7 @@ fn start_cancel(app: &mut App) {
         title: "Cancel 1 operation?".into(),
         lines,
         yes_label: "Cancel it".into(),
-        typed: bulk::typed_for(app, std::slice::from_ref(&name)),
+        typed: bulk::typed_for(&d.consent),
         on_yes: Confirmed::CancelOne(name),
         yes_focused: false,
     });
@@ -725,23 +761,27 @@ fn confirmed(app: &mut App, what: Confirmed, fx: &mut Vec<Effect>) {
     match what {
         Confirmed::CancelOne(name) => {
             let key = name.to_string();
-            let Some(r) = app.row_mut(&key) else {
+            let Some(i) = app.row_index(&key) else {
                 app.say(
                     Level::Info,
                     format!("{} is gone: nothing sent", short(&key)),
                 );
                 return;
             };
-            // It may have finished while the dialog was open.
-            if !r.state.is_active() {
+            // It may have finished while the dialog was open: the policy again, as it is now.
+            if bulk::decide_rows(app, MutationKind::Cancel, [i])
+                .send
+                .is_empty()
+            {
                 let text = format!(
                     "{} finished ({}) meanwhile: nothing sent",
                     short(&key),
-                    r.state.word()
+                    app.rows[i].state.word()
                 );
                 app.say(Level::Info, text);
                 return;
             }
+            let r = &mut app.rows[i];
             r.cancel = CancelTrack::Sending;
             r.restate(now);
             app.marks.remove(&key);

@@ -179,7 +179,7 @@ const STARTER: &str = r#"# lrotop configuration (TOML). Every key is optional; t
 # locations = ["global", "us-central1"]   # or "discover"; default: [defaults].locations
 # endpoint = "https://cloudaicompanion.googleapis.com"   # default: [defaults].endpoint
 # read_only = true                        # refuse cancel and delete in this project
-# protected = true                        # bulk actions need the alias (or id) typed
+# protected = true                        # cancel/delete need the alias typed (CLI: --confirm)
 # quota_project = "my-billing-project"    # sent as x-goog-user-project
 "#;
 

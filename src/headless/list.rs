@@ -1,13 +1,14 @@
 //! `lrotop list`.
 
 use super::output::{self, CliError, note};
-use crate::api::Operation;
 use crate::api::time::coarse_age;
+use crate::api::{LocationName, Operation};
 use crate::app::filter::{Filter, Subject};
 use crate::cli::{Format, ListArgs};
 use crate::session::{CONCURRENCY, Session as Context};
 use futures::stream::{self, StreamExt};
 use std::io::IsTerminal;
+use std::sync::Arc;
 
 /// Ask for the largest page servers allow: one round trip per location where possible.
 pub const PAGE_SIZE: u32 = 1000;
@@ -49,9 +50,16 @@ pub fn parse_filter(f: Option<&str>) -> Result<Filter, CliError> {
     }
 }
 
+/// One operation and the location whose listing returned it (its own name may say another:
+/// see [`LocationName::holds`]).
+pub struct Found {
+    pub parent: Arc<LocationName>,
+    pub op: Operation,
+}
+
 /// What a listing across every target found.
 pub struct Listed {
-    pub ops: Vec<Operation>,
+    pub ops: Vec<Found>,
     /// Targets (or projects whose locations could not be listed) that failed.
     pub errors: Vec<(String, crate::api::ApiError)>,
     pub attempted: usize,
@@ -79,11 +87,23 @@ pub async fn fetch(ctx: &Context, filter: &Filter) -> Listed {
     let mut ops = Vec::new();
     for (t, r) in results {
         match r {
-            Ok(v) => ops.extend(v),
+            Ok(v) => {
+                let foreign = v.iter().filter(|o| !t.holds(&o.name)).count();
+                if foreign > 0 {
+                    note(&format!(
+                        "lrotop: {t}: the server listed {foreign} operation(s) named outside it; shown, never acted on"
+                    ));
+                }
+                let parent = Arc::new(t);
+                ops.extend(v.into_iter().map(|op| Found {
+                    parent: parent.clone(),
+                    op,
+                }));
+            }
             Err(e) => errors.push((t.to_string(), e)),
         }
     }
-    ops.retain(|o| filter.matches(&subject(o)));
+    ops.retain(|f| filter.matches(&subject(&f.op)));
     Listed {
         ops,
         errors,
@@ -94,10 +114,11 @@ pub async fn fetch(ctx: &Context, filter: &Filter) -> Listed {
 pub async fn run(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
     let filter = parse_filter(a.filter.as_deref())?;
     let Listed {
-        mut ops,
+        ops: found,
         errors,
         attempted,
     } = fetch(ctx, &filter).await;
+    let mut ops: Vec<Operation> = found.into_iter().map(|f| f.op).collect();
     ops.sort_by(|x, y| {
         (
             x.project(),

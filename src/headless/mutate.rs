@@ -3,17 +3,17 @@
 
 use super::list::{Listed, fetch, parse_filter};
 use super::output::{self, CliError, note};
-use crate::api::{ApiError, Operation, OperationName, Outcome};
+use crate::api::{ApiError, LocationName, Operation, OperationName, Outcome};
 use crate::app::MutationKind;
+use crate::app::policy::{self, Candidate, CliConsent, Skip};
 use crate::cli::{Format, Global, MutateArgs};
 use crate::session::{CONCURRENCY, Session as Context};
 use crate::sync::bulk::{self, BULK_CONCURRENCY, RateLimiter};
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
-
-/// Past this many, the terminal prompt asks for the count to be typed.
-const TYPED_CONFIRM_OVER: usize = 20;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
@@ -71,32 +71,26 @@ impl Report {
     }
 }
 
-/// What to send and what was already decided (skipped, not found, …).
+/// One operation looked at (named and fetched, or listed), before the policy judges it.
+struct Looked {
+    name: String,
+    state: &'static str,
+    active: bool,
+    /// Where it was listed; `None` for a name the user gave.
+    listed_under: Option<Arc<LocationName>>,
+}
+
+/// What was looked at, and what could not even be looked at.
 struct Plan {
-    send: Vec<OperationName>,
+    looked: Vec<Looked>,
+    /// Named operations whose lookup failed: reported, never sent.
     reports: Vec<Report>,
     /// Targets that could not be listed (filter mode).
     listing_errors: Vec<(String, ApiError)>,
 }
 
-impl Plan {
-    fn consider(&mut self, kind: MutationKind, name: OperationName, op: &Operation) {
-        let state = Some(op.outcome().word());
-        if kind == MutationKind::Cancel && op.outcome() != Outcome::Running {
-            self.reports.push(Report {
-                message: "already done: nothing sent".into(),
-                ..Report::new(&name, Outcome_::Skipped, state)
-            });
-        } else {
-            self.reports
-                .push(Report::new(&name, Outcome_::WouldSend, state));
-            self.send.push(name);
-        }
-    }
-}
-
 /// Named operations: each is looked at first, never trusting anything but its own state.
-async fn plan_names(ctx: &Context, a: &MutateArgs, kind: MutationKind) -> Result<Plan, CliError> {
+async fn plan_names(ctx: &Context, a: &MutateArgs) -> Result<Plan, CliError> {
     let mut names: Vec<OperationName> = Vec::new();
     for n in &a.names {
         let name = ctx.resolve_name(n)?;
@@ -113,13 +107,18 @@ async fn plan_names(ctx: &Context, a: &MutateArgs, kind: MutationKind) -> Result
         .collect()
         .await;
     let mut plan = Plan {
-        send: Vec::new(),
+        looked: Vec::new(),
         reports: Vec::new(),
         listing_errors: Vec::new(),
     };
     for (n, r) in looked {
         match r {
-            Ok(op) => plan.consider(kind, n, &op),
+            Ok(op) => plan.looked.push(Looked {
+                name: n.to_string(),
+                state: op.outcome().word(),
+                active: op.outcome() == Outcome::Running,
+                listed_under: None,
+            }),
             Err(e) => plan.reports.push(Report::from_error(&n, &e, None)),
         }
     }
@@ -127,40 +126,72 @@ async fn plan_names(ctx: &Context, a: &MutateArgs, kind: MutationKind) -> Result
 }
 
 /// Operations matching a filter, judged by each one's own fields as listed.
-async fn plan_filter(ctx: &Context, filter: &str, kind: MutationKind) -> Result<Plan, CliError> {
+async fn plan_filter(ctx: &Context, filter: &str) -> Result<Plan, CliError> {
     let filter = parse_filter(Some(filter))?;
     let Listed { ops, errors, .. } = fetch(ctx, &filter).await;
-    let mut plan = Plan {
-        send: Vec::new(),
+    Ok(Plan {
+        looked: ops
+            .into_iter()
+            .map(|f| Looked {
+                state: f.op.outcome().word(),
+                active: f.op.outcome() == Outcome::Running,
+                name: f.op.name,
+                listed_under: Some(f.parent),
+            })
+            .collect(),
         reports: Vec::new(),
         listing_errors: errors,
-    };
-    for op in &ops {
-        match OperationName::parse(&op.name) {
-            Ok(n) => plan.consider(kind, n, op),
-            Err(e) => note(&format!(
-                "lrotop: skipping an operation with an unusable name: {e}"
-            )),
-        }
-    }
-    Ok(plan)
+    })
 }
 
-fn ask(question: &str, typed: Option<usize>) -> Result<bool, CliError> {
-    let prompt = match typed {
-        Some(n) => format!("{question} Type {n} to confirm: "),
-        None => format!("{question} [y/N] "),
+/// The report of a candidate the policy did not send.
+fn skipped(
+    name: &str,
+    state: &'static str,
+    why: Skip,
+    listed_under: Option<&LocationName>,
+) -> Report {
+    let message = match (why, listed_under) {
+        (Skip::Foreign, Some(p)) => {
+            format!("named outside {p}, whose listing returned it: nothing sent")
+        }
+        (Skip::Foreign, None) | (Skip::BadName, _) => {
+            "not a valid operation name: nothing sent".into()
+        }
+        (Skip::Done, _) => "already done: nothing sent".into(),
+        (Skip::UnderWay, _) => "a cancel is already under way: nothing sent".into(),
+        (Skip::ReadOnly, _) => "read-only project: nothing sent".into(),
     };
-    eprint!("{prompt}");
-    let mut line = String::new();
-    std::io::stdin()
-        .read_line(&mut line)
-        .map_err(|e| CliError::fatal(format!("cannot read the answer: {e}")))?;
-    let answer = line.trim().to_ascii_lowercase();
-    Ok(match typed {
-        Some(n) => answer == n.to_string(),
-        None => matches!(answer.as_str(), "y" | "yes"),
-    })
+    Report {
+        name: name.to_string(),
+        result: Outcome_::Skipped,
+        state: Some(state),
+        code: None,
+        message,
+    }
+}
+
+fn ask(question: &str, typed: &[String]) -> Result<bool, CliError> {
+    let read = || -> Result<String, CliError> {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| CliError::fatal(format!("cannot read the answer: {e}")))?;
+        Ok(line.trim().to_string())
+    };
+    if typed.is_empty() {
+        eprint!("{question} [y/N] ");
+        let answer = read()?.to_ascii_lowercase();
+        return Ok(matches!(answer.as_str(), "y" | "yes"));
+    }
+    eprintln!("{question}");
+    for want in typed {
+        eprint!("Type {want} to confirm: ");
+        if read()? != *want {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 pub async fn run(
@@ -176,63 +207,91 @@ pub async fn run(
         )));
     }
     let mut plan = match &a.filter {
-        Some(f) => plan_filter(ctx, f, kind).await?,
-        None => plan_names(ctx, a, kind).await?,
+        Some(f) => plan_filter(ctx, f).await?,
+        None => plan_names(ctx, a).await?,
     };
-    // Projects marked read-only in the config: never sent, and said so per name.
-    let (blocked, send): (Vec<_>, Vec<_>) = std::mem::take(&mut plan.send)
-        .into_iter()
-        .partition(|n| ctx.read_only_for(n.project()));
-    plan.send = send;
-    for n in blocked {
-        if let Some(r) = plan.reports.iter_mut().find(|r| r.name == n.to_string()) {
-            r.result = Outcome_::Skipped;
-            r.message = "read-only project: nothing sent".into();
-        }
-    }
     for (what, e) in &plan.listing_errors {
         note(&format!(
             "lrotop: {what}: {e} (not listed, so nothing there is sent)"
         ));
     }
+    // The one policy, as the dashboard applies it: scope, state, read-only, protection.
+    let rules = ctx.rules();
+    let decision = policy::decide(
+        &rules,
+        kind,
+        plan.looked.iter().map(|l| Candidate {
+            name: &l.name,
+            listed_under: l.listed_under.as_deref(),
+            active: l.active,
+            under_way: false,
+        }),
+    );
+    let mut verdicts: HashMap<&str, Skip> = HashMap::new();
+    for (name, why) in &decision.skipped {
+        verdicts.insert(name, *why);
+    }
+    let mut reports: Vec<Report> = Vec::new();
+    let mut reported = HashSet::new();
+    for l in &plan.looked {
+        if !reported.insert(l.name.as_str()) {
+            continue;
+        }
+        match verdicts.get(l.name.as_str()) {
+            Some(why) => reports.push(skipped(&l.name, l.state, *why, l.listed_under.as_deref())),
+            None => reports.push(Report {
+                name: l.name.clone(),
+                result: Outcome_::WouldSend,
+                state: Some(l.state),
+                code: None,
+                message: String::new(),
+            }),
+        }
+    }
+    reports.append(&mut plan.reports);
+    let mut plan_send = decision.send;
 
-    if !a.dry_run && !plan.send.is_empty() && !a.yes {
-        if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-            return Err(CliError::usage(format!(
-                "refusing to {verb} {} operation(s) without confirmation: pass --yes (or --dry-run to see what would be sent)",
-                plan.send.len()
-            )));
-        }
-        for n in plan.send.iter().take(20) {
-            note(&format!("  {verb} {n}"));
-        }
-        if plan.send.len() > 20 {
-            note(&format!("  … and {} more", plan.send.len() - 20));
-        }
-        let question = match kind {
-            MutationKind::Cancel => format!(
-                "Cancel {} operation(s)? Cancel is best effort: an operation may still finish.",
-                plan.send.len()
-            ),
-            MutationKind::Delete => format!(
-                "Delete {} operation record(s)? This removes the record and does NOT cancel the operation.",
-                plan.send.len()
-            ),
-        };
-        let typed = (plan.send.len() > TYPED_CONFIRM_OVER).then_some(plan.send.len());
-        let yes = tokio::task::spawn_blocking(move || ask(&question, typed))
-            .await
-            .map_err(|e| CliError::fatal(e.to_string()))??;
-        if !yes {
-            note("nothing sent");
-            return Ok(());
+    if !a.dry_run && !plan_send.is_empty() {
+        let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+        match policy::cli_consent(&decision.consent, a.yes, &a.confirm, interactive) {
+            CliConsent::Granted => {}
+            CliConsent::Refused(why) => {
+                return Err(CliError::usage(format!(
+                    "refusing to {verb} {} operation(s): {why} (or --dry-run to see what would be sent)",
+                    plan_send.len()
+                )));
+            }
+            CliConsent::Ask { typed } => {
+                for n in plan_send.iter().take(20) {
+                    note(&format!("  {verb} {n}"));
+                }
+                if plan_send.len() > 20 {
+                    note(&format!("  … and {} more", plan_send.len() - 20));
+                }
+                let n = plan_send.len();
+                let question = match kind {
+                    MutationKind::Cancel => format!(
+                        "Cancel {n} operation(s)? Cancel is best effort: an operation may still finish."
+                    ),
+                    MutationKind::Delete => format!(
+                        "Delete {n} operation record(s)? This removes the record and does NOT cancel the operation."
+                    ),
+                };
+                let yes = tokio::task::spawn_blocking(move || ask(&question, &typed))
+                    .await
+                    .map_err(|e| CliError::fatal(e.to_string()))??;
+                if !yes {
+                    note("nothing sent");
+                    return Ok(());
+                }
+            }
         }
     }
 
-    if !a.dry_run && !plan.send.is_empty() {
+    if !a.dry_run && !plan_send.is_empty() {
         let limiter = RateLimiter::new(g.bulk_rate, BULK_CONCURRENCY);
-        let send = std::mem::take(&mut plan.send);
-        let reports = &mut plan.reports;
+        let send = std::mem::take(&mut plan_send);
+        let reports = &mut reports;
         bulk::run_with(
             |n| ctx.client_for(n.project()).clone(),
             kind,
@@ -253,7 +312,6 @@ pub async fn run(
         .await;
     }
 
-    let reports = plan.reports;
     match a.format {
         Format::Json => output::print_json_pretty(&reports)?,
         Format::Jsonl => output::print_jsonl(&reports)?,

@@ -4,7 +4,7 @@
 use super::Theme;
 use crate::api::time::aligned_age;
 use crate::app::row::Row;
-use crate::app::{App, FLASH, NEW_MARK, Pane};
+use crate::app::{App, FLASH, Level, NEW_MARK, Pane};
 use crate::sanitize::one_line;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
@@ -291,7 +291,11 @@ fn row<'a>(
         Some(c) => aligned_age(c, now),
         None => "-".into(),
     };
-    let marker = if app.marks.contains(&r.op.name) {
+    let foreign = app.is_foreign(r);
+    // `!`: named outside the location that listed it (never acted on; details say more).
+    let marker = if foreign {
+        "!"
+    } else if app.marks.contains(&r.op.name) {
         "*"
     } else if r.new_at.get().is_some_and(|t| now < t + NEW_MARK) {
         "+"
@@ -303,8 +307,18 @@ fn row<'a>(
     if stale {
         location_style = theme.dim();
     }
+    if foreign {
+        location_style = theme.level(Level::Warn);
+    }
     let mut cells = vec![
-        Cell::from(marker),
+        Cell::from(Span::styled(
+            marker,
+            if foreign {
+                theme.level(Level::Warn)
+            } else {
+                Style::new()
+            },
+        )),
         Cell::from(Span::styled(
             format!("{} {}", r.state.glyph(), r.state.word()),
             state_style,
