@@ -12,6 +12,9 @@ const COLS: u16 = 140;
 
 struct Tui {
     child: Box<dyn portable_pty::Child + Send + Sync>,
+    /// Held here, not by the reader, so the tty's modes can still be read after the child
+    /// has gone.
+    master: Box<dyn portable_pty::MasterPty + Send>,
     writer: Box<dyn Write + Send>,
     rx: mpsc::Receiver<Vec<u8>>,
     parser: vt100::Parser,
@@ -49,7 +52,6 @@ impl Tui {
         let writer = pair.master.take_writer().unwrap();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
-            let _master = pair.master;
             let mut buf = [0u8; 8192];
             // Reads block; EIO (or 0) once the child is gone.
             while let Ok(n) = reader.read(&mut buf) {
@@ -60,6 +62,7 @@ impl Tui {
         });
         Tui {
             child,
+            master: pair.master,
             writer,
             rx,
             parser: vt100::Parser::new(
@@ -121,6 +124,61 @@ impl Tui {
                 panic!("the dashboard did not exit; screen:\n{}", self.screen());
             }
         }
+    }
+
+    /// Sends `signal` (a name `kill` knows: TERM, HUP, …) to the dashboard's process only.
+    fn signal(&self, signal: &str) {
+        let pid = self.child.process_id().expect("the child's pid");
+        let status = std::process::Command::new("kill")
+            .args([format!("-{signal}"), pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{signal} {pid}: {status}");
+    }
+
+    /// Reads until the child has closed its side of the tty, then returns how it ended.
+    fn wait_eof(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match self.rx.recv_timeout(Duration::from_millis(50)) {
+                Ok(bytes) => {
+                    self.parser.process(&bytes);
+                    self.raw.extend_from_slice(&bytes);
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("no end of output; screen:\n{}", self.screen());
+            }
+        }
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the dashboard did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Whether the tty is in its ordinary line mode (not raw): canonical input and echo.
+    /// Read from the pty's own termios; nix's flags print as `LocalFlags(ECHO | ICANON …)`.
+    fn tty_cooked(&self) -> bool {
+        let termios = self.master.get_termios().expect("the pty's termios");
+        let flags = format!("{:?}", termios.local_flags);
+        let words: Vec<&str> = flags.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+        words.contains(&"ICANON") && words.contains(&"ECHO")
+    }
+
+    /// What was written from `from` on left the alternate screen and showed the cursor.
+    fn assert_restored_since(&self, from: usize) {
+        let tail = String::from_utf8_lossy(&self.raw[from..]);
+        assert!(
+            tail.contains("\u{1b}[?1049l"),
+            "left the alternate screen: {tail:?}"
+        );
+        assert!(tail.contains("\u{1b}[?25h"), "cursor shown again: {tail:?}");
     }
 
     /// After the last switch to the alternate screen: back to the main one, cursor shown.
@@ -351,4 +409,44 @@ fn two_projects_from_a_config_file_and_switching_with_p() {
     tui.send("q");
     assert!(tui.wait_exit().success());
     assert_eq!(emu.stats().mutations(), 0);
+}
+
+/// The demo dashboard, drawn, then `signal`: the terminal comes back as it was and the exit
+/// status is the shell's 128 + signal number.
+fn a_signal_restores_the_terminal(signal: &str, status: u32) {
+    let mut tui = Tui::start(&["--demo"], &[]);
+    tui.wait_for("the dashboard", |s| {
+        s.contains("demo") && s.contains("RUNNING")
+    });
+    assert!(!tui.tty_cooked(), "the dashboard runs the tty raw");
+    let before = tui.raw.len();
+    tui.signal(signal);
+    let exit = tui.wait_eof();
+    assert_eq!(
+        (exit.exit_code(), exit.signal()),
+        (status, None),
+        "SIG{signal}: {exit:?}"
+    );
+    tui.assert_restored_since(before);
+    assert!(tui.tty_cooked(), "SIG{signal}: the tty is raw still");
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_exits_143() {
+    a_signal_restores_the_terminal("TERM", 143);
+}
+
+#[test]
+fn sighup_restores_the_terminal_and_exits_129() {
+    a_signal_restores_the_terminal("HUP", 129);
+}
+
+#[test]
+fn sigint_restores_the_terminal_and_exits_130() {
+    a_signal_restores_the_terminal("INT", 130);
+}
+
+#[test]
+fn sigquit_restores_the_terminal_and_exits_131() {
+    a_signal_restores_the_terminal("QUIT", 131);
 }
