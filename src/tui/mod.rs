@@ -156,18 +156,24 @@ async fn event_loop(
         if app.quit {
             return Ok(ended_by);
         }
-        let size = terminal.size()?;
-        let area = Rect::new(0, 0, size.width, size.height);
-        let mut frame = Buffer::empty(area);
-        ui::render(&app, theme, area, &mut frame);
-        if last.as_ref() != Some(&frame) {
-            terminal.draw(|f| ui::draw(f, &app, theme))?;
-            last = Some(frame);
-        }
+        let drawn = terminal.size().and_then(|size| {
+            let area = Rect::new(0, 0, size.width, size.height);
+            let mut frame = Buffer::empty(area);
+            ui::render(&app, theme, area, &mut frame);
+            if last.as_ref() != Some(&frame) {
+                terminal.draw(|f| ui::draw(f, &app, theme))?;
+                last = Some(frame);
+            }
+            Ok(())
+        });
         if panic_after_first_frame {
             panic!("LROTOP_TEST_PANIC is set");
         }
-        let action = tokio::select! {
+        let action = if let Err(e) = drawn {
+            // A hung-up tty fails the next write before its SIGHUP has been seen.
+            Some(Action::Signal(signals.soon().await.ok_or(e)?))
+        } else {
+            tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => key_of(k).map(Action::Key),
                 Some(Ok(Event::Resize(w, h))) => {
@@ -175,10 +181,7 @@ async fn event_loop(
                     Some(Action::Resize { table_rows: ui::table_rows(Rect::new(0, 0, w, h), &app) })
                 }
                 Some(Ok(_)) => None,
-                Some(Err(e)) => match signals.soon().await {
-                    Some(s) => Some(Action::Signal(s)),
-                    None => return Err(e),
-                },
+                Some(Err(e)) => Some(Action::Signal(signals.soon().await.ok_or(e)?)),
                 // The terminal went away (SSH dropped): nothing left to show.
                 None => match signals.soon().await {
                     Some(s) => Some(Action::Signal(s)),
@@ -188,6 +191,7 @@ async fn event_loop(
             s = signals.next() => Some(Action::Signal(s)),
             Some(a) = rx.recv() => Some(a),
             _ = clock.tick() => Some(Action::Tick(jiff::Timestamp::now())),
+            }
         };
         if let Some(Action::Signal(s)) = &action {
             ended_by = Some(*s);
