@@ -148,7 +148,10 @@ fn main() {
     let mut ticks = common::cpu_ticks(pid).unwrap_or(0);
     let mut last = start;
     let mut k = 0usize;
-    println!("{:>6}  {:>8}  {:>4}  {:>5}  {:>6}", "t", "RSS MB", "fds", "CPU%", "ops");
+    println!(
+        "{:>6}  {:>8}  {:>4}  {:>5}  {:>6}",
+        "t", "RSS MB", "fds", "CPU%", "ops"
+    );
     while Instant::now() < end {
         let next = (last + SAMPLE).min(end);
         pty.pump_until(next);

@@ -34,6 +34,15 @@ impl CliError {
         }
     }
 
+    /// Exit 128+N: ended by signal N, as a shell reports it. Nothing is printed: after a
+    /// hangup there is no terminal to print on.
+    pub fn signalled(status: u8) -> Self {
+        CliError {
+            status,
+            message: String::new(),
+        }
+    }
+
     pub fn api(what: &str, e: &ApiError) -> Self {
         CliError::fatal(format!("{what}: {e}"))
     }

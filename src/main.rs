@@ -29,7 +29,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if !e.message.is_empty() {
-                eprintln!("lrotop: {}", lrotop::sanitize::one_line(&e.message));
+                // Not eprintln: it panics when stderr is a tty that has hung up.
+                use std::io::Write;
+                let message = lrotop::sanitize::one_line(&e.message);
+                let _ = writeln!(std::io::stderr(), "lrotop: {message}");
             }
             ExitCode::from(e.status)
         }

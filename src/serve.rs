@@ -94,7 +94,9 @@ pub async fn dashboard(g: &Global) -> Result<(), CliError> {
     );
     // Panics print a full report, after ratatui's hook has restored the terminal.
     let _ = color_eyre::install();
-    crate::tui::run(app, runner, rx, theme)
-        .await
-        .map_err(|e| CliError::fatal(format!("terminal: {e}")))
+    match crate::tui::run(app, runner, rx, theme).await {
+        Ok(None) => Ok(()),
+        Ok(Some(signal)) => Err(CliError::signalled(signal.exit_status())),
+        Err(e) => Err(CliError::fatal(format!("terminal: {e}"))),
+    }
 }

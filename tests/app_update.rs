@@ -7,7 +7,9 @@ use lrotop::api::error::parse_error_body;
 use lrotop::api::{ApiError, Code, Operation, OperationName, Status};
 use lrotop::app::keys::Key;
 use lrotop::app::row::{CancelTrack, RowState};
-use lrotop::app::{Action, App, CANCEL_POLL, Column, Confirmed, Effect, Level, Mode, Pane, update};
+use lrotop::app::{
+    Action, App, CANCEL_POLL, Column, Confirmed, Effect, Level, Mode, Pane, Signal, update,
+};
 use std::time::Duration;
 
 fn key(app: &mut App, k: Key) -> Vec<Effect> {
@@ -811,4 +813,148 @@ fn a_row_deleted_during_a_paged_refresh_does_not_hide_one_that_vanished() {
     assert!(app.row(&vanished).is_none(), "the vanished row is dropped");
     assert!(app.row(&deleted).is_none());
     assert_eq!((app.rows.len(), app.targets[0].held), (18, 18));
+}
+
+/// Marks every running row of one location and confirms a bulk cancel of them; returns the
+/// names sent, sorted.
+fn bulk_cancel_in_flight(app: &mut App) -> Vec<String> {
+    key(app, Key::Char('*'));
+    key(app, Key::Char('C'));
+    let fx = key(app, Key::Char('y'));
+    let [Effect::CancelMany { names }] = fx.as_slice() else {
+        panic!("one bulk cancel: {fx:?}");
+    };
+    let mut names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    names.sort();
+    assert!(app.bulk.is_some());
+    names
+}
+
+fn answer(app: &mut App, name: &str, result: Result<(), ApiError>) {
+    update(
+        app,
+        Action::CancelSent {
+            name: name.to_string(),
+            result,
+        },
+    );
+}
+
+/// How the error log's one line shortens a long operation id: its last 12 characters.
+fn id(name: &str) -> String {
+    format!("…{}", &name[name.len() - 12..])
+}
+
+#[test]
+fn quit_during_a_bulk_action_asks_first_and_only_a_yes_quits() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let names = bulk_cancel_in_flight(&mut app);
+    assert_eq!(names.len(), 4);
+    answer(&mut app, &names[0], Ok(()));
+
+    for quit in [Key::Char('q'), Key::Ctrl('c')] {
+        assert_eq!(key(&mut app, quit), vec![], "{quit:?} sends nothing");
+        assert!(!app.quit);
+        let Mode::Confirm(c) = &app.mode else {
+            panic!("{quit:?}: no dialog but {:?}", app.mode);
+        };
+        assert_eq!(c.on_yes, Confirmed::Quit);
+        assert!(!c.yes_focused, "No has the focus");
+        // Every way of saying no, and enter on the default No, keeps it running.
+        let no = if quit == Key::Char('q') {
+            Key::Enter
+        } else {
+            Key::Ctrl('c')
+        };
+        assert_eq!(key(&mut app, no), vec![]);
+        assert_eq!(app.mode, Mode::Normal);
+        assert!(!app.quit && app.bulk.is_some());
+        assert!(
+            status_text(&app).contains("not quitting"),
+            "{}",
+            status_text(&app)
+        );
+    }
+    // Ctrl-c from a pane over the table asks too.
+    key(&mut app, Key::Enter);
+    assert!(matches!(app.mode, Mode::Details { .. }));
+    assert_eq!(key(&mut app, Key::Ctrl('c')), vec![]);
+    assert!(matches!(&app.mode, Mode::Confirm(c) if c.on_yes == Confirmed::Quit));
+
+    assert_eq!(key(&mut app, Key::Char('y')), vec![Effect::Quit]);
+    assert!(app.quit);
+    let line = &app.log.back().expect("a record of what was left").text;
+    assert!(
+        line.starts_with(
+            "quit: bulk cancel of 4: 1 answered (1 accepted, 0 refused, 0 failed), 3 unanswered: "
+        ),
+        "{line}"
+    );
+    for n in &names[1..] {
+        assert!(line.contains(&id(n)), "{n} named in {line}");
+    }
+}
+
+#[test]
+fn quit_is_immediate_without_a_bulk_action_or_after_it_ends() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    assert_eq!(key(&mut app, Key::Ctrl('c')), vec![Effect::Quit]);
+    assert!(app.quit);
+
+    let mut app = loaded_app(&mut w, &["global"]);
+    for n in bulk_cancel_in_flight(&mut app) {
+        answer(&mut app, &n, Ok(()));
+    }
+    assert!(app.bulk.is_none());
+    let logged = app.log.len();
+    assert_eq!(key(&mut app, Key::Char('q')), vec![Effect::Quit]);
+    assert_eq!(
+        app.log.len(),
+        logged,
+        "nothing abandoned, nothing to record"
+    );
+}
+
+#[test]
+fn a_signal_quits_at_once_and_records_what_the_bulk_action_leaves_unanswered() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let names = bulk_cancel_in_flight(&mut app);
+    answer(&mut app, &names[0], Ok(()));
+    answer(
+        &mut app,
+        &names[1],
+        Err(ApiError::Transport("reset".into())),
+    );
+    // Even with the quit dialog open: a signal does not wait for an answer.
+    key(&mut app, Key::Char('q'));
+    assert!(matches!(app.mode, Mode::Confirm(_)));
+    assert_eq!(
+        update(&mut app, Action::Signal(Signal::Term)),
+        vec![Effect::Quit]
+    );
+    assert!(app.quit);
+    let line = &app.log.back().unwrap().text;
+    let unanswered = format!("{}, {}", id(&names[2]), id(&names[3]));
+    assert_eq!(
+        line,
+        &format!(
+            "signal SIGTERM: bulk cancel of 4: 2 answered (1 accepted, 0 refused, 1 failed), 2 unanswered: {unanswered}"
+        )
+    );
+
+    let mut app = loaded_app(&mut w, &["global"]);
+    let logged = app.log.len();
+    assert_eq!(
+        update(&mut app, Action::Signal(Signal::Hup)),
+        vec![Effect::Quit]
+    );
+    assert_eq!(app.log.len(), logged);
+    assert_eq!(
+        Signal::ALL.map(Signal::exit_status),
+        [143, 129, 130, 131],
+        "TERM, HUP, INT, QUIT as a shell reports them"
+    );
 }

@@ -4,7 +4,8 @@
 use lrotop::emulator::{BackgroundEmulator, EmulatorConfig, Scenario};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 const ROWS: u16 = 40;
@@ -12,7 +13,12 @@ const COLS: u16 = 140;
 
 struct Tui {
     child: Box<dyn portable_pty::Child + Send + Sync>,
+    /// Held here, not by the reader, so the tty's modes can still be read after the child
+    /// has gone.
+    master: Option<Box<dyn portable_pty::MasterPty + Send>>,
     writer: Box<dyn Write + Send>,
+    /// Tells the reader to close its end after its next read (see `hang_up`).
+    hang_up: Arc<AtomicBool>,
     rx: mpsc::Receiver<Vec<u8>>,
     parser: vt100::Parser,
     raw: Vec<u8>,
@@ -48,19 +54,22 @@ impl Tui {
         let mut reader = pair.master.try_clone_reader().unwrap();
         let writer = pair.master.take_writer().unwrap();
         let (tx, rx) = mpsc::channel();
+        let hang_up = Arc::new(AtomicBool::new(false));
+        let told = hang_up.clone();
         std::thread::spawn(move || {
-            let _master = pair.master;
             let mut buf = [0u8; 8192];
             // Reads block; EIO (or 0) once the child is gone.
             while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                if n == 0 || told.load(Ordering::SeqCst) || tx.send(buf[..n].to_vec()).is_err() {
                     break;
                 }
             }
         });
         Tui {
             child,
+            master: Some(pair.master),
             writer,
+            hang_up,
             rx,
             parser: vt100::Parser::new(
                 std::num::NonZeroU16::new(ROWS).unwrap(),
@@ -121,6 +130,85 @@ impl Tui {
                 panic!("the dashboard did not exit; screen:\n{}", self.screen());
             }
         }
+    }
+
+    /// Sends `signal` (a name `kill` knows: TERM, HUP, …) to the dashboard's process only.
+    fn signal(&self, signal: &str) {
+        let pid = self.child.process_id().expect("the child's pid");
+        let status = std::process::Command::new("kill")
+            .args([format!("-{signal}"), pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{signal} {pid}: {status}");
+    }
+
+    /// Reads until the child has closed its side of the tty, then returns how it ended.
+    fn wait_eof(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match self.rx.recv_timeout(Duration::from_millis(50)) {
+                Ok(bytes) => {
+                    self.parser.process(&bytes);
+                    self.raw.extend_from_slice(&bytes);
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("no end of output; screen:\n{}", self.screen());
+            }
+        }
+        self.wait_status()
+    }
+
+    /// Closes every descriptor of the pty's master side, as sshd does when the connection
+    /// drops: the kernel hangs up the tty and sends SIGHUP to the child, its session leader.
+    /// Returns once they are closed; nothing more can be read.
+    fn hang_up(&mut self) {
+        self.hang_up.store(true, Ordering::SeqCst);
+        // The reader blocks in read until the next output: ask for some (the help screen).
+        self.send("?");
+        self.writer = Box::new(std::io::sink());
+        self.master = None;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match self.rx.recv_timeout(Duration::from_millis(50)) {
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                _ => assert!(Instant::now() < deadline, "the reader did not let go"),
+            }
+        }
+    }
+
+    fn wait_status(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the dashboard did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Whether the tty is in its ordinary line mode (not raw): canonical input and echo.
+    /// Read from the pty's own termios; nix's flags print as `LocalFlags(ECHO | ICANON …)`.
+    fn tty_cooked(&self) -> bool {
+        let master = self.master.as_ref().expect("the pty is open");
+        let termios = master.get_termios().expect("the pty's termios");
+        let flags = format!("{:?}", termios.local_flags);
+        let words: Vec<&str> = flags.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+        words.contains(&"ICANON") && words.contains(&"ECHO")
+    }
+
+    /// What was written from `from` on left the alternate screen and showed the cursor.
+    fn assert_restored_since(&self, from: usize) {
+        let tail = String::from_utf8_lossy(&self.raw[from..]);
+        assert!(
+            tail.contains("\u{1b}[?1049l"),
+            "left the alternate screen: {tail:?}"
+        );
+        assert!(tail.contains("\u{1b}[?25h"), "cursor shown again: {tail:?}");
     }
 
     /// After the last switch to the alternate screen: back to the main one, cursor shown.
@@ -351,4 +439,150 @@ fn two_projects_from_a_config_file_and_switching_with_p() {
     tui.send("q");
     assert!(tui.wait_exit().success());
     assert_eq!(emu.stats().mutations(), 0);
+}
+
+/// The demo dashboard, drawn, then `signal`: the terminal comes back as it was and the exit
+/// status is the shell's 128 + signal number.
+fn a_signal_restores_the_terminal(signal: &str, status: u32) {
+    let mut tui = Tui::start(&["--demo"], &[]);
+    tui.wait_for("the dashboard", |s| {
+        s.contains("demo") && s.contains("RUNNING")
+    });
+    assert!(!tui.tty_cooked(), "the dashboard runs the tty raw");
+    let before = tui.raw.len();
+    tui.signal(signal);
+    let exit = tui.wait_eof();
+    assert_eq!(
+        (exit.exit_code(), exit.signal()),
+        (status, None),
+        "SIG{signal}: {exit:?}"
+    );
+    tui.assert_restored_since(before);
+    assert!(tui.tty_cooked(), "SIG{signal}: the tty is raw still");
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_exits_143() {
+    a_signal_restores_the_terminal("TERM", 143);
+}
+
+#[test]
+fn sighup_restores_the_terminal_and_exits_129() {
+    a_signal_restores_the_terminal("HUP", 129);
+}
+
+#[test]
+fn sigint_restores_the_terminal_and_exits_130() {
+    a_signal_restores_the_terminal("INT", 130);
+}
+
+#[test]
+fn sigquit_restores_the_terminal_and_exits_131() {
+    a_signal_restores_the_terminal("QUIT", 131);
+}
+
+#[test]
+fn a_dropped_connection_hangs_up_the_tty_and_the_dashboard_exits_129_and_says_why() {
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("lrotop.log");
+    let mut tui = Tui::start(&["--demo", "--log-file", log.to_str().unwrap()], &[]);
+    tui.wait_for("the dashboard", |s| {
+        s.contains("demo") && s.contains("RUNNING")
+    });
+    tui.hang_up();
+    let exit = tui.wait_status();
+    // Not 101 (a panic printing to the dead tty) nor killed by the signal.
+    assert_eq!((exit.exit_code(), exit.signal()), (129, None), "{exit:?}");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("signal SIGHUP: leaving, nothing in flight"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_signal_during_a_bulk_cancel_logs_what_was_answered_and_what_was_not() {
+    let mut cfg = EmulatorConfig::new(Scenario::Static);
+    cfg.ops_per_location = 24;
+    let emu = BackgroundEmulator::start(cfg).unwrap();
+    let running: Vec<String> = emu
+        .snapshot("demo-project-1", "global")
+        .into_iter()
+        .filter(|o| !o.done)
+        .map(|o| o.name)
+        .collect();
+    let n = running.len();
+    // More than the eight the rate cap lets go at once; few enough to confirm with `y`.
+    assert!((9..=20).contains(&n), "{n} running");
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("lrotop.log");
+    let mut tui = Tui::start(
+        &[
+            "--endpoint",
+            emu.url(),
+            "--project",
+            "demo-project-1",
+            "--location",
+            "global",
+            // Eight at once, then one each 50 s: the rest stay queued until the signal.
+            "--bulk-rate",
+            "0.02",
+            "--log-file",
+            log.to_str().unwrap(),
+        ],
+        &[],
+    );
+    tui.wait_for("rows", |s| s.matches("RUNNING").count() == n);
+    tui.send("*");
+    tui.send("C");
+    tui.wait_for("the confirmation", |s| {
+        s.contains(&format!("Cancel {n} operations?"))
+    });
+    tui.send("y");
+    tui.wait_for("eight answers", |s| {
+        s.contains(&format!("cancel {n}: 8 sent"))
+    });
+
+    // q asks, and no keeps it running.
+    tui.send("q");
+    let left = n - 8;
+    tui.wait_for("the quit dialog", |s| {
+        s.contains(&format!("{left} cancels not yet answered; quit anyway?"))
+    });
+    tui.send("n");
+    tui.wait_for("the dialog closed", |s| !s.contains("quit anyway"));
+
+    let before = tui.raw.len();
+    tui.signal("TERM");
+    let exit = tui.wait_eof();
+    assert_eq!((exit.exit_code(), exit.signal()), (143, None), "{exit:?}");
+    tui.assert_restored_since(before);
+    assert_eq!(
+        emu.stats().method("cancel"),
+        8,
+        "the queued ones were never sent"
+    );
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("signal SIGTERM"))
+        .unwrap_or_else(|| panic!("no record of the signal in:\n{text}"));
+    assert!(
+        line.contains(&format!("bulk cancel of {n}: 8 answered (")),
+        "{line}"
+    );
+    let (_, names) = line
+        .split_once(&format!("{left} unanswered: "))
+        .unwrap_or_else(|| panic!("{line}"));
+    let names: Vec<&str> = names.split(", ").collect();
+    assert_eq!(
+        names.len(),
+        left,
+        "every unanswered one, by full name: {line}"
+    );
+    assert!(
+        names.iter().all(|m| running.iter().any(|r| r == m)),
+        "{line}"
+    );
 }

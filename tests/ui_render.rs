@@ -273,3 +273,54 @@ fn bulk_confirmation_typed_and_error_log() {
         "{text}"
     );
 }
+
+#[test]
+fn the_quit_dialog_counts_what_is_still_unanswered_as_answers_arrive() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    for k in ['*', 'C', 'y'] {
+        update(&mut app, Action::Key(Key::Char(k)));
+    }
+    let pending: Vec<String> = app.bulk.as_ref().unwrap().pending.iter().cloned().collect();
+    assert_eq!(pending.len(), 4);
+    let answer = |app: &mut App, name: &str| {
+        let name = name.to_string();
+        update(
+            app,
+            Action::CancelSent {
+                name,
+                result: Ok(()),
+            },
+        );
+    };
+    answer(&mut app, &pending[0]);
+    update(&mut app, Action::Key(Key::Char('q')));
+    let text = format!("{}", draw(&app, Theme::Default, 100, 30).backend());
+    assert!(
+        text.contains("3 cancels not yet answered; quit anyway?"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 of 4 answered: 1 accepted · 0 refused · 0 failed."),
+        "{text}"
+    );
+    assert!(
+        text.contains("[ No ]") && text.contains("[ Quit anyway ]"),
+        "{text}"
+    );
+
+    // The dialog stays open while answers come in; its words follow them.
+    answer(&mut app, &pending[1]);
+    answer(&mut app, &pending[2]);
+    let text = format!("{}", draw(&app, Theme::Default, 100, 30).backend());
+    assert!(
+        text.contains("1 cancel not yet answered; quit anyway?"),
+        "{text}"
+    );
+    answer(&mut app, &pending[3]);
+    let text = format!("{}", draw(&app, Theme::Default, 100, 30).backend());
+    assert!(
+        text.contains("finished meanwhile: nothing is left waiting"),
+        "{text}"
+    );
+}

@@ -6,6 +6,7 @@ pub mod filter;
 mod index;
 pub mod keys;
 pub mod policy;
+mod quit;
 pub mod row;
 mod schedule;
 mod update;
@@ -78,6 +79,46 @@ pub enum Action {
         name: String,
         result: Result<(), ApiError>,
     },
+    /// The process was told to stop; there is no asking, only leaving a record.
+    Signal(Signal),
+}
+
+/// The signals that end the dashboard. The runtime hears them; the app only needs to know
+/// which one, to say so in the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    Term,
+    Hup,
+    Int,
+    Quit,
+}
+
+impl Signal {
+    pub const ALL: [Signal; 4] = [Signal::Term, Signal::Hup, Signal::Int, Signal::Quit];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::Term => "SIGTERM",
+            Signal::Hup => "SIGHUP",
+            Signal::Int => "SIGINT",
+            Signal::Quit => "SIGQUIT",
+        }
+    }
+
+    /// The POSIX numbers, the same on every Unix.
+    pub fn number(self) -> u8 {
+        match self {
+            Signal::Hup => 1,
+            Signal::Int => 2,
+            Signal::Quit => 3,
+            Signal::Term => 15,
+        }
+    }
+
+    /// What a shell reports for a process ended by this signal.
+    pub fn exit_status(self) -> u8 {
+        128 + self.number()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -216,6 +257,9 @@ pub enum Confirmed {
     CancelOne(OperationName),
     CancelMany(Vec<OperationName>),
     Delete(Vec<OperationName>),
+    /// Quit although a bulk action is still waiting for answers; the dialog's words come
+    /// from the live `App::bulk`, so the count stays true while it is open.
+    Quit,
 }
 
 /// A confirmation that needs something typed (the count, or a protected project's alias).

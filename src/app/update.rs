@@ -3,6 +3,7 @@
 use super::bulk::{self, MutationKind, short};
 use super::keys::{Command, Key, command_for};
 use super::policy::Skip;
+use super::quit;
 use super::row::{CancelTrack, Row, RowState};
 use super::schedule::{backoff, schedule};
 use super::{
@@ -118,6 +119,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             on_delete_sent(app, &name, result);
             bulk::record(app, MutationKind::Delete, &name, &outcome);
         }
+        Action::Signal(signal) => quit::signalled(app, signal, &mut fx),
     }
     fx
 }
@@ -454,8 +456,13 @@ fn on_key(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
             | Key::Char('N')
             | Key::Char('q')
             | Key::Ctrl('c') => {
+                let declined = if c.on_yes == Confirmed::Quit {
+                    "not quitting: the bulk action carries on"
+                } else {
+                    "nothing sent"
+                };
                 app.mode = Mode::Normal;
-                app.say(Level::Info, "nothing sent");
+                app.say(Level::Info, declined);
             }
             _ => {}
         },
@@ -470,8 +477,8 @@ fn on_key(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
                 start_cancel(app);
             }
             Key::Ctrl('c') => {
-                app.quit = true;
-                fx.push(Effect::Quit);
+                app.mode = Mode::Normal;
+                quit::request(app, fx);
             }
             Key::Esc | Key::Enter | Key::Char('q') | Key::Char('?') | Key::Char('e') => {
                 app.mode = Mode::Normal
@@ -657,10 +664,7 @@ fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
                 selected: 0,
             }
         }
-        Command::Quit => {
-            app.quit = true;
-            fx.push(Effect::Quit);
-        }
+        Command::Quit => quit::request(app, fx),
     }
 }
 
@@ -790,5 +794,6 @@ fn confirmed(app: &mut App, what: Confirmed, fx: &mut Vec<Effect>) {
         }
         Confirmed::CancelMany(names) => bulk::confirmed_bulk(app, MutationKind::Cancel, names, fx),
         Confirmed::Delete(names) => bulk::confirmed_bulk(app, MutationKind::Delete, names, fx),
+        Confirmed::Quit => quit::confirmed(app, fx),
     }
 }

@@ -5,7 +5,7 @@
 mod clipboard;
 
 use crate::app::keys::Key;
-use crate::app::{Action, App, Effect, update_batch};
+use crate::app::{Action, App, Effect, Signal, update_batch};
 use crate::sync::Runner;
 use crate::ui::{self, Theme};
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -14,11 +14,15 @@ use ratatui::DefaultTerminal;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use std::time::Duration;
+use tokio::signal::unix::SignalKind;
 use tokio::sync::mpsc;
 
 /// Actions handled before the screen is looked at again, so a burst of answers (forty
 /// locations refreshing) costs one frame, not forty.
 const BATCH: usize = 256;
+
+/// How long a terminal that went away waits for the SIGHUP that usually comes with it.
+const HANGUP_GRACE: Duration = Duration::from_millis(250);
 
 pub fn key_of(k: KeyEvent) -> Option<Key> {
     let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
@@ -42,18 +46,76 @@ pub fn key_of(k: KeyEvent) -> Option<Key> {
     })
 }
 
-/// Owns the terminal from start to finish; it is restored on every way out, panics included
-/// (ratatui's hook, installed by `try_init`, restores before the panic is reported).
+/// Owns the terminal from start to finish; it is restored on every way out, signals and
+/// panics included (ratatui's hook, installed by `try_init`, restores before the panic is
+/// reported). `Some(signal)` when a signal ended it, for the exit status.
 pub async fn run(
     app: App,
     runner: Runner,
     rx: mpsc::UnboundedReceiver<Action>,
     theme: Theme,
-) -> std::io::Result<()> {
+) -> std::io::Result<Option<Signal>> {
     let mut terminal = ratatui::try_init()?;
-    let result = event_loop(&mut terminal, app, &runner, rx, theme).await;
-    ratatui::restore();
+    let result = match Signals::listen() {
+        Ok(signals) => event_loop(&mut terminal, app, &runner, rx, theme, signals).await,
+        Err(e) => Err(e),
+    };
+    restore();
+    // Terminal's Drop retries a failed show-cursor and reports it on stderr, and printing to
+    // a hung-up tty panics; so the cursor is shown here, and on failure Drop does not run.
+    if terminal.show_cursor().is_err() {
+        std::mem::forget(terminal);
+    }
     result
+}
+
+/// Every step on its own, errors ignored: after a hangup the tty refuses writes, and
+/// ratatui's restore stops at the first failure and reports it on stderr (the same dead
+/// tty).
+fn restore() {
+    use crossterm::execute;
+    use crossterm::terminal::{LeaveAlternateScreen, disable_raw_mode};
+    let _ = disable_raw_mode();
+    let _ = execute!(std::io::stdout(), LeaveAlternateScreen);
+}
+
+/// The signals that end the dashboard. Once listened for, their default action (die with
+/// the terminal left raw) no longer happens: the event loop gets to restore it.
+struct Signals([(Signal, tokio::signal::unix::Signal); 4]);
+
+impl Signals {
+    fn listen() -> std::io::Result<Signals> {
+        let on = |s: Signal| {
+            let kind = match s {
+                Signal::Term => SignalKind::terminate(),
+                Signal::Hup => SignalKind::hangup(),
+                Signal::Int => SignalKind::interrupt(),
+                Signal::Quit => SignalKind::quit(),
+            };
+            tokio::signal::unix::signal(kind).map(|l| (s, l))
+        };
+        let [a, b, c, d] = Signal::ALL;
+        Ok(Signals([on(a)?, on(b)?, on(c)?, on(d)?]))
+    }
+
+    async fn next(&mut self) -> Signal {
+        let [(a, la), (b, lb), (c, lc), (d, ld)] = &mut self.0;
+        tokio::select! {
+            Some(()) = la.recv() => *a,
+            Some(()) = lb.recv() => *b,
+            Some(()) = lc.recv() => *c,
+            Some(()) = ld.recv() => *d,
+            // Only a runtime shutting down closes them; nothing more will arrive.
+            else => std::future::pending().await,
+        }
+    }
+
+    /// A dropped SSH session hangs up the tty and sends SIGHUP at about the same moment.
+    /// Which one the loop sees first is luck; the signal is what says why, in the log and
+    /// the exit status.
+    async fn soon(&mut self) -> Option<Signal> {
+        tokio::time::timeout(HANGUP_GRACE, self.next()).await.ok()
+    }
 }
 
 fn apply(app: &mut App, runner: &Runner, actions: Vec<Action>) {
@@ -77,7 +139,8 @@ async fn event_loop(
     runner: &Runner,
     mut rx: mpsc::UnboundedReceiver<Action>,
     theme: Theme,
-) -> std::io::Result<()> {
+    mut signals: Signals,
+) -> std::io::Result<Option<Signal>> {
     let mut events = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -87,22 +150,30 @@ async fn event_loop(
     let mut last: Option<Buffer> = None;
     // For the test that proves the terminal is restored after a panic.
     let panic_after_first_frame = std::env::var_os("LROTOP_TEST_PANIC").is_some();
+    let mut ended_by = None;
     loop {
-        let size = terminal.size()?;
-        let area = Rect::new(0, 0, size.width, size.height);
-        let mut frame = Buffer::empty(area);
-        ui::render(&app, theme, area, &mut frame);
-        if last.as_ref() != Some(&frame) {
-            terminal.draw(|f| ui::draw(f, &app, theme))?;
-            last = Some(frame);
+        // Before drawing: after a hangup there is no terminal to draw on.
+        if app.quit {
+            return Ok(ended_by);
         }
+        let drawn = terminal.size().and_then(|size| {
+            let area = Rect::new(0, 0, size.width, size.height);
+            let mut frame = Buffer::empty(area);
+            ui::render(&app, theme, area, &mut frame);
+            if last.as_ref() != Some(&frame) {
+                terminal.draw(|f| ui::draw(f, &app, theme))?;
+                last = Some(frame);
+            }
+            Ok(())
+        });
         if panic_after_first_frame {
             panic!("LROTOP_TEST_PANIC is set");
         }
-        if app.quit {
-            return Ok(());
-        }
-        let action = tokio::select! {
+        let action = if let Err(e) = drawn {
+            // A hung-up tty fails the next write before its SIGHUP has been seen.
+            Some(Action::Signal(signals.soon().await.ok_or(e)?))
+        } else {
+            tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => key_of(k).map(Action::Key),
                 Some(Ok(Event::Resize(w, h))) => {
@@ -110,13 +181,21 @@ async fn event_loop(
                     Some(Action::Resize { table_rows: ui::table_rows(Rect::new(0, 0, w, h), &app) })
                 }
                 Some(Ok(_)) => None,
-                Some(Err(e)) => return Err(e),
+                Some(Err(e)) => Some(Action::Signal(signals.soon().await.ok_or(e)?)),
                 // The terminal went away (SSH dropped): nothing left to show.
-                None => return Ok(()),
+                None => match signals.soon().await {
+                    Some(s) => Some(Action::Signal(s)),
+                    None => return Ok(None),
+                },
             },
+            s = signals.next() => Some(Action::Signal(s)),
             Some(a) = rx.recv() => Some(a),
             _ = clock.tick() => Some(Action::Tick(jiff::Timestamp::now())),
+            }
         };
+        if let Some(Action::Signal(s)) = &action {
+            ended_by = Some(*s);
+        }
         let mut batch: Vec<Action> = action.into_iter().collect();
         while batch.len() < BATCH {
             match rx.try_recv() {

@@ -93,7 +93,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         Mode::ProjectPicker { query, selected } => {
             overlays::project_picker(app, theme, query, *selected, area, buf)
         }
-        Mode::Confirm(c) => overlays::confirm(c, theme, area, buf),
+        Mode::Confirm(c) => overlays::confirm(c, app.bulk.as_ref(), theme, area, buf),
     }
 }
 

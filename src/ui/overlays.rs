@@ -4,7 +4,7 @@ use super::Theme;
 use crate::api::time::{coarse_age, format_timestamp};
 use crate::app::keys::KEYMAP;
 use crate::app::row::RowState;
-use crate::app::{App, Confirm};
+use crate::app::{App, Bulk, Confirm, Confirmed};
 use crate::sanitize::{multi_line, one_line};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -221,9 +221,39 @@ pub fn help(theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
     scrolled(lines, block, scroll, rect, buf);
 }
 
-pub fn confirm(c: &Confirm, theme: Theme, area: Rect, buf: &mut Buffer) {
-    let mut lines: Vec<Line<'static>> = c
-        .lines
+/// The quit dialog's words, from the bulk action as it stands now: answers keep arriving
+/// while the dialog is open.
+fn quit_lines(bulk: Option<&Bulk>) -> Vec<String> {
+    let Some(b) = bulk else {
+        return vec!["The bulk action has finished meanwhile: nothing is left waiting.".into()];
+    };
+    let left = b.pending.len();
+    let noun = if left == 1 { "" } else { "s" };
+    vec![
+        format!(
+            "{left} {}{noun} not yet answered; quit anyway?",
+            b.kind.verb()
+        ),
+        format!(
+            "{} of {} answered: {} accepted · {} refused · {} failed.",
+            b.total - left,
+            b.total,
+            b.accepted,
+            b.refused,
+            b.failed
+        ),
+        String::new(),
+        "Unanswered requests may or may not have reached the server; the log file lists them."
+            .into(),
+    ]
+}
+
+pub fn confirm(c: &Confirm, bulk: Option<&Bulk>, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let words = match c.on_yes {
+        Confirmed::Quit => quit_lines(bulk),
+        _ => c.lines.clone(),
+    };
+    let mut lines: Vec<Line<'static>> = words
         .iter()
         .map(|l| Line::raw(one_line(l).into_owned()))
         .collect();
