@@ -709,6 +709,7 @@ fn page(app: &mut App, l: &str, ops: &[Operation], first: bool, last: bool) -> V
         Action::Page {
             location: loc(l),
             ops: ops.to_vec(),
+            skipped: 0,
             first,
             last,
         },

@@ -62,6 +62,8 @@ pub enum Action {
     Page {
         location: LocationName,
         ops: Vec<Operation>,
+        /// Entries of the page that were not readable as operations (left out).
+        skipped: usize,
         first: bool,
         last: bool,
     },
@@ -180,6 +182,15 @@ pub struct Target {
     /// Rows of this location held now (exact at every moment; `total` is as of the last
     /// view rebuild).
     pub held: usize,
+    /// Unreadable operations the last complete refresh left out: the location's warning.
+    pub unreadable: usize,
+    /// Unreadable operations the current refresh has met so far.
+    pub skipped_now: usize,
+    /// Pages the current refresh has had so far.
+    pub pages_now: usize,
+    /// Pages of request budget the current refresh was charged when it was sent; `None`
+    /// when it went out unbudgeted (asked for by the user, or no budget).
+    pub paid: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -487,6 +498,10 @@ impl App {
                 epoch: 0,
                 seen_now: 0,
                 held: 0,
+                unreadable: 0,
+                skipped_now: 0,
+                pages_now: 0,
+                paid: None,
             });
         }
         self.order_targets();

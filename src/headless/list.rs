@@ -7,6 +7,7 @@ use crate::app::filter::{Filter, Subject};
 use crate::cli::{Format, ListArgs};
 use crate::session::{CONCURRENCY, Session as Context};
 use futures::stream::{self, StreamExt};
+use std::collections::HashSet;
 use std::io::IsTerminal;
 
 /// Ask for the largest page servers allow: one round trip per location where possible.
@@ -69,7 +70,7 @@ pub async fn fetch(ctx: &Context, filter: &Filter) -> Listed {
         .map(|t| async move {
             let r = ctx
                 .client_for(t.project())
-                .list_all(&t, "", PAGE_SIZE)
+                .list_location(&t, "", PAGE_SIZE)
                 .await;
             (t, r)
         })
@@ -77,9 +78,33 @@ pub async fn fetch(ctx: &Context, filter: &Filter) -> Listed {
         .collect()
         .await;
     let mut ops = Vec::new();
+    // A server that repeats an operation on a later page must not make it two rows, nor
+    // two cancels: the first one listed is kept.
+    let mut names: HashSet<String> = HashSet::new();
     for (t, r) in results {
         match r {
-            Ok(v) => ops.extend(v),
+            Ok(listing) => {
+                let mut repeated = 0;
+                for op in listing.operations {
+                    if names.insert(op.name.clone()) {
+                        ops.push(op);
+                    } else {
+                        repeated += 1;
+                    }
+                }
+                if listing.skipped > 0 {
+                    note(&format!(
+                        "lrotop: {} skipped in {t}",
+                        count(listing.skipped, "unreadable operation")
+                    ));
+                }
+                if repeated > 0 {
+                    note(&format!(
+                        "lrotop: {} listed again on a later page in {t}; each shown once",
+                        count(repeated, "operation")
+                    ));
+                }
+            }
             Err(e) => errors.push((t.to_string(), e)),
         }
     }
@@ -88,6 +113,14 @@ pub async fn fetch(ctx: &Context, filter: &Filter) -> Listed {
         ops,
         errors,
         attempted,
+    }
+}
+
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
     }
 }
 
