@@ -500,3 +500,114 @@ async fn a_tls_failure_is_final_not_retried() {
     assert_eq!(accepts.load(Ordering::SeqCst), 1, "retried: {e}");
     serve.abort();
 }
+
+/// The `lrotop` binary against `url`, for project p, location l.
+async fn lrotop(url: &str, args: &[&str]) -> (bool, String, String) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_lrotop"))
+        .args([
+            "--endpoint",
+            url,
+            "-p",
+            "p",
+            "-l",
+            "l",
+            "--call-timeout",
+            "3s",
+        ])
+        .args(args)
+        .env("XDG_CONFIG_HOME", "/nonexistent/lrotop-test")
+        .env_remove("LROTOP_CONFIG")
+        .env_remove("LROTOP_PROJECT")
+        .env_remove("LROTOP_ENDPOINT")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.success(), text(&out.stdout), text(&out.stderr))
+}
+
+fn running(id: &str) -> serde_json::Value {
+    serde_json::json!({"name": format!("projects/p/locations/l/operations/{id}"), "done": false})
+}
+
+#[tokio::test]
+async fn cli_list_skips_unreadable_operations_and_repeats_with_a_note() {
+    let app = Router::new().route(
+        "/v1/projects/p/locations/l/operations",
+        get(
+            |q: axum::extract::Query<std::collections::HashMap<String, String>>| async move {
+                axum::Json(match q.get("pageToken").map(String::as_str) {
+                    None => serde_json::json!({"operations": [
+                        running("a"), running("b"),
+                        {"name": "projects/p/locations/l/operations/bad", "done": "true"},
+                        {"name": 5}
+                    ], "nextPageToken": "2"}),
+                    _ => serde_json::json!({"operations": [running("a"), running("c")]}),
+                })
+            },
+        ),
+    );
+    let (ok, stdout, stderr) = lrotop(&serve(app).await, &["list"]).await;
+    assert!(ok, "{stderr}");
+    let rows: Vec<&str> = stdout.lines().skip(1).collect();
+    assert_eq!(rows.len(), 3, "{stdout}");
+    for id in ["a", "b", "c"] {
+        let name = format!("projects/p/locations/l/operations/{id}");
+        assert_eq!(
+            rows.iter().filter(|r| r.ends_with(&name)).count(),
+            1,
+            "{stdout}"
+        );
+    }
+    assert!(
+        stderr.contains("2 unreadable operations skipped in projects/p/locations/l"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 operation listed again on a later page in projects/p/locations/l"),
+        "{stderr}"
+    );
+}
+
+/// A server whose `get` answers for `answer` whatever is asked; counts cancels.
+async fn answering(answer: &'static str, cancel: StatusCode) -> (String, Arc<AtomicUsize>) {
+    let (cancels, c) = counter();
+    let app = Router::new().route(
+        "/v1/projects/p/locations/l/operations/{op}",
+        get(move || async move { axum::Json(running(answer)) }).post(move || {
+            c.fetch_add(1, Ordering::SeqCst);
+            async move { (cancel, axum::Json(serde_json::json!({}))) }
+        }),
+    );
+    (serve(app).await, cancels)
+}
+
+#[tokio::test]
+async fn cli_an_answer_for_another_operation_is_never_acted_on() {
+    let (url, cancels) = answering("other", StatusCode::OK).await;
+    let (_, stdout, stderr) = lrotop(&url, &["describe", "x"]).await;
+    let warning = "server answered for projects/p/locations/l/operations/other when asked for projects/p/locations/l/operations/x";
+    assert!(stderr.contains(warning), "{stderr}");
+    assert!(stdout.contains("operations/other"), "{stdout}");
+
+    let (ok, stdout, stderr) = lrotop(&url, &["cancel", "x", "--yes"]).await;
+    assert!(!ok);
+    assert!(stderr.contains(warning), "{stderr}");
+    assert!(stdout.contains("cancel failed"), "{stdout}");
+    assert_eq!(cancels.load(Ordering::SeqCst), 0, "a cancel was sent");
+}
+
+#[tokio::test]
+async fn cli_a_503_on_cancel_is_a_failure_not_a_refusal() {
+    let (url, cancels) = answering("x", StatusCode::SERVICE_UNAVAILABLE).await;
+    let (ok, stdout, stderr) = lrotop(&url, &["cancel", "x", "--yes"]).await;
+    assert!(!ok);
+    assert!(stdout.contains("cancel failed"), "{stdout}\n{stderr}");
+    assert!(!stdout.contains("refused"), "{stdout}");
+    assert!(cancels.load(Ordering::SeqCst) >= 1);
+    let (ok, stdout, _) = lrotop(&url, &["cancel", "x", "--yes", "--format", "jsonl"]).await;
+    assert!(!ok);
+    assert!(stdout.contains(r#""result":"failed""#), "{stdout}");
+    assert!(stdout.contains(r#""code":"UNAVAILABLE""#), "{stdout}");
+}

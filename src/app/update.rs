@@ -351,7 +351,9 @@ fn on_cancel_sent(app: &mut App, name: &str, result: Result<(), ApiError>, fx: &
                 format!("cancel of {} not sent: {e}", short(name)),
             );
         }
-        Err(e) => match e.status() {
+        // Unavailable, overloaded or timed out after the client's retries: no decision was
+        // had, so the row is not marked refused and `c` may try again.
+        Err(e) => match e.status().filter(|_| e.is_refusal()) {
             Some(s) => {
                 r.cancel = CancelTrack::refused(s.code.name(), s.message.clone());
                 r.restate(now);
