@@ -172,6 +172,7 @@ fn updates() {
                     Action::Page {
                         location: LocationName::new(PROJECT, l).expect("name"),
                         ops,
+                        skipped: 0,
                         first: i == 0,
                         last: i + 1 == n,
                     },

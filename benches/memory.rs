@@ -414,6 +414,7 @@ fn breakdown() {
                 Action::Page {
                     location: LocationName::new(PROJECT, l).expect("name"),
                     ops,
+                    skipped: 0,
                     first: p == 0,
                     last: p + 1 == n,
                 },

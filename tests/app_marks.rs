@@ -421,3 +421,35 @@ fn copy_and_error_log() {
     key(&mut app, Key::Esc);
     assert_eq!(app.mode, Mode::Normal);
 }
+
+#[test]
+fn unavailable_after_retries_is_a_failure_not_a_refusal() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    key(&mut app, Key::Char('*'));
+    key(&mut app, Key::Char('C'));
+    let fx = key(&mut app, Key::Char('y'));
+    let names: Vec<String> = sent(&fx).into_iter().collect();
+    let unavailable = |http: u16| -> ApiError { parse_error_body(http, None, b"").into() };
+    let results = [
+        Err(unavailable(503)),
+        Err(unavailable(429)),
+        Err(unavailable(504)),
+        Err(parse_error_body(501, None, b"").into()),
+    ];
+    for (n, result) in names.iter().zip(results) {
+        update(
+            &mut app,
+            Action::CancelSent {
+                name: n.clone(),
+                result,
+            },
+        );
+    }
+    assert_eq!(
+        status(&app),
+        "bulk cancel: 4 sent, 0 accepted, 1 refused, 3 failed"
+    );
+    assert_ne!(app.row(&names[0]).unwrap().state, RowState::CancelRefused);
+    assert_eq!(app.row(&names[3]).unwrap().state, RowState::CancelRefused);
+}

@@ -711,6 +711,7 @@ fn page(app: &mut App, l: &str, ops: &[Operation], first: bool, last: bool) -> V
         Action::Page {
             location: loc(l),
             ops: ops.to_vec(),
+            skipped: 0,
             first,
             last,
         },
@@ -957,4 +958,73 @@ fn a_signal_quits_at_once_and_records_what_the_bulk_action_leaves_unanswered() {
         [143, 129, 130, 131],
         "TERM, HUP, INT, QUIT as a shell reports them"
     );
+}
+
+fn paged(app: &mut App, ops: &[Operation], skipped: usize, first: bool, last: bool) {
+    update(
+        app,
+        Action::Page {
+            location: loc("global"),
+            ops: ops.to_vec(),
+            skipped,
+            first,
+            last,
+        },
+    );
+}
+
+#[test]
+fn unreadable_operations_leave_a_warning_on_their_location() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let ops = w.snapshot("demo-project-1", "global");
+    paged(&mut app, &ops[..4], 1, true, false);
+    paged(&mut app, &ops[4..], 1, false, true);
+    assert_eq!(app.rows.len(), 8, "the readable ones are all kept");
+    assert_eq!(app.targets[0].unreadable, 2);
+    let s = app.status.clone().expect("a warning");
+    assert_eq!(s.level, Level::Warn);
+    assert!(
+        s.text.contains("2 unreadable operation(s) skipped"),
+        "{}",
+        s.text
+    );
+    assert!(app.log.iter().any(|l| l.text.contains("unreadable")));
+    // Said once, not at every refresh that finds the same.
+    app.status = None;
+    paged(&mut app, &ops, 2, true, true);
+    assert!(app.status.is_none(), "{:?}", app.status);
+    paged(&mut app, &ops, 0, true, true);
+    assert_eq!(app.targets[0].unreadable, 0);
+    assert!(app.status.as_ref().unwrap().text.contains("readable again"));
+}
+
+#[test]
+fn the_extra_pages_of_a_refresh_count_against_the_budget() {
+    // Eight rows are expected to cost one page; the server hands them out one a page with
+    // empty pages between, 40 requests in all: the 39 extra put the endpoint in debt, so
+    // at 2/s the next background refresh waits about 20 s instead of going at 5 s.
+    let run = |pages_each: usize| -> Vec<u64> {
+        let mut w = world(1, 1, 8);
+        let mut app = loaded_app(&mut w, &["global"]);
+        let ops = w.snapshot("demo-project-1", "global");
+        let start = app.now;
+        let mut sent_at = Vec::new();
+        for s in 1..=40u64 {
+            let fx = update(&mut app, Action::Tick(start + Duration::from_secs(s)));
+            if fx.iter().any(|e| matches!(e, Effect::Refresh { .. })) {
+                sent_at.push(s);
+                for p in 0..pages_each {
+                    let slice: &[Operation] = if p < ops.len() { &ops[p..p + 1] } else { &[] };
+                    paged(&mut app, slice, 0, p == 0, p + 1 == pages_each);
+                }
+            }
+        }
+        sent_at
+    };
+    let honest = run(8);
+    let padded = run(40);
+    assert!(honest.len() >= 6, "{honest:?}");
+    assert!(padded.len() <= 3, "{padded:?}");
+    assert!(padded[1] - padded[0] >= 15, "{padded:?}");
 }

@@ -373,7 +373,7 @@ async fn pages_come_one_at_a_time_and_the_runner_applies_them_as_they_arrive() {
     let l = loc("us-central1");
     let pages: Vec<(usize, bool)> = c
         .list_pages(&l, "", 1000)
-        .map(|p| p.map(|(ops, more)| (ops.len(), more)).unwrap())
+        .map(|p| p.map(|p| (p.operations.len(), p.more)).unwrap())
         .collect()
         .await;
     assert_eq!(pages, vec![(10, true), (10, true), (5, false)]);

@@ -17,9 +17,14 @@ use std::time::{Duration, Instant};
 
 pub const DEFAULT_ENDPOINT: &str = "https://cloudaicompanion.googleapis.com";
 /// Larger than any real response; a server streaming more than this is cut off.
-const MAX_BODY: usize = 64 << 20;
-/// A chain of pages longer than this is a misbehaving server.
-const MAX_PAGES: usize = 100_000;
+pub const MAX_BODY: usize = 64 << 20;
+/// A chain of pages longer than this is a misbehaving server: at the largest page size it
+/// is ten million operations in one location.
+pub const MAX_PAGES: usize = 10_000;
+/// Empty pages that carry a token are allowed (AIP-158), but not this many in a row: a
+/// server that hands out fresh tokens for nothing would otherwise be paged until the
+/// deadline at full speed.
+const MAX_EMPTY_RUN: usize = 100;
 
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
@@ -27,8 +32,13 @@ pub struct ClientOptions {
     pub access_token_file: Option<PathBuf>,
     pub quota_project: Option<String>,
     pub connect_timeout: Duration,
+    /// Each attempt's own limit; an attempt is also cut short by the call deadline
+    /// (`retry.deadline`), whichever comes first.
     pub request_timeout: Duration,
     pub retry: RetryPolicy,
+    /// A success body larger than this is an error, not a truncated parse.
+    pub max_body: usize,
+    pub max_pages: usize,
 }
 
 impl Default for ClientOptions {
@@ -40,6 +50,8 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(15),
             retry: RetryPolicy::default(),
+            max_body: MAX_BODY,
+            max_pages: MAX_PAGES,
         }
     }
 }
@@ -62,6 +74,24 @@ pub struct ListQuery {
     pub page_token: String,
 }
 
+/// One page of `operations.list`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Page {
+    pub operations: Vec<Operation>,
+    /// Another page follows.
+    pub more: bool,
+    /// Entries of the page that were not readable as operations, left out.
+    pub skipped: usize,
+}
+
+/// A location's whole `operations.list`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Listing {
+    pub operations: Vec<Operation>,
+    /// Entries, over all pages, that were not readable as operations, left out.
+    pub skipped: usize,
+}
+
 struct Inner {
     http: reqwest::Client,
     base: Url,
@@ -69,6 +99,8 @@ struct Inner {
     quota_project: Option<String>,
     request_timeout: Duration,
     retry: RetryPolicy,
+    max_body: usize,
+    max_pages: usize,
 }
 
 /// Cheap to clone; clones share connections and credentials.
@@ -128,7 +160,9 @@ impl OperationsClient {
         let http = reqwest::Client::builder()
             .user_agent(concat!("lrotop/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(opts.connect_timeout)
-            .timeout(opts.request_timeout)
+            // A redirect would re-send the bearer token, and a cancel or delete, wherever
+            // the server says, past the plain-HTTP check `Auth` made for the endpoint.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| ApiError::Transport(format!("cannot build the HTTP client: {e}")))?;
         Ok(OperationsClient {
@@ -139,6 +173,8 @@ impl OperationsClient {
                 quota_project: opts.quota_project,
                 request_timeout: opts.request_timeout,
                 retry: opts.retry,
+                max_body: opts.max_body,
+                max_pages: opts.max_pages.max(1),
             }),
         })
     }
@@ -157,6 +193,15 @@ impl OperationsClient {
         parent: &LocationName,
         q: &ListQuery,
     ) -> Result<ListOperationsResponse, ApiError> {
+        self.list_page_until(parent, q, self.deadline()).await
+    }
+
+    async fn list_page_until(
+        &self,
+        parent: &LocationName,
+        q: &ListQuery,
+        until: Instant,
+    ) -> Result<ListOperationsResponse, ApiError> {
         let mut query: Vec<(&str, String)> = Vec::new();
         if !q.filter.is_empty() {
             query.push(("filter", q.filter.clone()));
@@ -167,12 +212,18 @@ impl OperationsClient {
         if !q.page_token.is_empty() {
             query.push(("pageToken", q.page_token.clone()));
         }
-        self.call(Method::GET, &format!("{parent}/operations"), &query, true)
-            .await
+        self.call(
+            Method::GET,
+            &format!("{parent}/operations"),
+            &query,
+            true,
+            until,
+        )
+        .await
     }
 
-    /// `operations.list`, every page, as a stream of operations. Stops with an error if the
-    /// server repeats a page token instead of looping forever.
+    /// `operations.list`, every page, as a stream of operations (unreadable entries left
+    /// out). Bounded like [`Self::list_pages`].
     pub fn list_stream<'a>(
         &'a self,
         parent: &'a LocationName,
@@ -180,82 +231,96 @@ impl OperationsClient {
         page_size: u32,
     ) -> BoxStream<'a, Result<Operation, ApiError>> {
         self.list_pages(parent, filter, page_size)
-            .map_ok(|(ops, _)| stream::iter(ops.into_iter().map(Ok::<_, ApiError>)))
+            .map_ok(|p| stream::iter(p.operations.into_iter().map(Ok::<_, ApiError>)))
             .try_flatten()
             .boxed()
     }
 
-    /// `operations.list`, page by page: each page's operations and whether more follow.
-    /// One page at a time is what a caller holds, not the whole location.
+    /// `operations.list`, page by page. One page at a time is what a caller holds, not the
+    /// whole location. The listing as a whole, not each page, gets the call deadline, and
+    /// it stops with an error (after the pages already yielded) at a repeated token, past
+    /// [`MAX_PAGES`] pages, or after a long run of empty ones.
     pub fn list_pages<'a>(
         &'a self,
         parent: &'a LocationName,
         filter: &'a str,
         page_size: u32,
-    ) -> BoxStream<'a, Result<(Vec<Operation>, bool), ApiError>> {
-        struct Paging {
-            token: Option<String>,
-            seen: HashSet<String>,
-            pages: usize,
-        }
-        let start = Paging {
-            token: Some(String::new()),
-            seen: HashSet::new(),
-            pages: 0,
-        };
-        stream::try_unfold(start, move |mut st| async move {
-            let Some(token) = st.token.take() else {
+    ) -> BoxStream<'a, Result<Page, ApiError>> {
+        let start = (Some(String::new()), Paging::new(self, parent.to_string()));
+        stream::try_unfold(start, move |(token, mut paging)| async move {
+            let Some(token) = token else {
                 return Ok(None);
             };
-            st.pages += 1;
-            if st.pages > MAX_PAGES {
-                return Err(ApiError::Decode(format!(
-                    "more than {MAX_PAGES} pages for {parent}; stopping"
-                )));
-            }
+            paging.before_page()?;
             let page = self
-                .list_page(
+                .list_page_until(
                     parent,
                     &ListQuery {
                         filter: filter.to_string(),
                         page_size,
                         page_token: token,
                     },
+                    paging.until,
                 )
-                .await?;
-            let more = !page.next_page_token.is_empty();
-            if more {
-                if !st.seen.insert(page.next_page_token.clone()) {
-                    return Err(ApiError::RepeatedPageToken(page.next_page_token));
-                }
-                st.token = Some(page.next_page_token);
-            }
-            Ok(Some(((page.operations, more), st)))
+                .await
+                .map_err(|e| paging.in_context(e))?;
+            let next = paging.after_page(page.operations.len(), page.next_page_token)?;
+            let out = Page {
+                operations: page.operations,
+                more: next.is_some(),
+                skipped: page.skipped,
+            };
+            Ok(Some((out, (next, paging))))
         })
         .boxed()
     }
 
-    /// `operations.list`, every page, collected.
+    /// `operations.list`, every page, collected; what could not be read is counted.
+    pub async fn list_location(
+        &self,
+        parent: &LocationName,
+        filter: &str,
+        page_size: u32,
+    ) -> Result<Listing, ApiError> {
+        let mut pages = self.list_pages(parent, filter, page_size);
+        let mut all = Listing::default();
+        while let Some(p) = pages.try_next().await? {
+            all.operations.extend(p.operations);
+            all.skipped += p.skipped;
+        }
+        Ok(all)
+    }
+
+    /// `operations.list`, every page, collected: the operations that could be read.
     pub async fn list_all(
         &self,
         parent: &LocationName,
         filter: &str,
         page_size: u32,
     ) -> Result<Vec<Operation>, ApiError> {
-        self.list_stream(parent, filter, page_size)
-            .try_collect()
-            .await
+        let l = self.list_location(parent, filter, page_size).await?;
+        if l.skipped > 0 {
+            tracing::warn!(%parent, skipped = l.skipped, "unreadable operations left out");
+        }
+        Ok(l.operations)
     }
 
     /// `operations.get`.
     pub async fn get(&self, name: &OperationName) -> Result<Operation, ApiError> {
-        self.call(Method::GET, &name.to_string(), &[], true).await
+        self.call(Method::GET, &name.to_string(), &[], true, self.deadline())
+            .await
     }
 
     /// `operations.cancel`: best effort; success means the request was accepted.
     pub async fn cancel(&self, name: &OperationName) -> Result<(), ApiError> {
         let _: serde_json::Value = self
-            .call(Method::POST, &format!("{name}:cancel"), &[], false)
+            .call(
+                Method::POST,
+                &format!("{name}:cancel"),
+                &[],
+                false,
+                self.deadline(),
+            )
             .await?;
         Ok(())
     }
@@ -263,18 +328,25 @@ impl OperationsClient {
     /// `operations.delete`: forgets the record; does not cancel.
     pub async fn delete(&self, name: &OperationName) -> Result<(), ApiError> {
         let _: serde_json::Value = self
-            .call(Method::DELETE, &name.to_string(), &[], false)
+            .call(
+                Method::DELETE,
+                &name.to_string(),
+                &[],
+                false,
+                self.deadline(),
+            )
             .await?;
         Ok(())
     }
 
-    /// `locations.list`, every page.
+    /// `locations.list`, every page, bounded as `operations.list` is.
     pub async fn list_locations(&self, project: &str) -> Result<Vec<Location>, ApiError> {
         check_project(project)?;
         let mut out = Vec::new();
         let mut token = String::new();
-        let mut seen = HashSet::new();
+        let mut paging = Paging::new(self, format!("projects/{project}"));
         loop {
+            paging.before_page()?;
             let mut query = vec![];
             if !token.is_empty() {
                 query.push(("pageToken", token.clone()));
@@ -285,16 +357,16 @@ impl OperationsClient {
                     &format!("projects/{project}/locations"),
                     &query,
                     true,
+                    paging.until,
                 )
-                .await?;
+                .await
+                .map_err(|e| paging.in_context(e))?;
+            let n = page.locations.len();
             out.extend(page.locations);
-            if page.next_page_token.is_empty() {
-                return Ok(out);
+            match paging.after_page(n, page.next_page_token)? {
+                Some(next) => token = next,
+                None => return Ok(out),
             }
-            if !seen.insert(page.next_page_token.clone()) {
-                return Err(ApiError::RepeatedPageToken(page.next_page_token));
-            }
-            token = page.next_page_token;
         }
     }
 
@@ -315,16 +387,24 @@ impl OperationsClient {
 
     /// `locations.get`.
     pub async fn get_location(&self, name: &LocationName) -> Result<Location, ApiError> {
-        self.call(Method::GET, &name.to_string(), &[], true).await
+        self.call(Method::GET, &name.to_string(), &[], true, self.deadline())
+            .await
     }
 
-    /// One call with its retries. `path` is built only from validated names.
+    /// When a call starting now must be over.
+    fn deadline(&self) -> Instant {
+        Instant::now() + self.inner.retry.deadline
+    }
+
+    /// One call with its retries, all over by `until`. `path` is built only from validated
+    /// names.
     async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
         query: &[(&str, String)],
         read: bool,
+        until: Instant,
     ) -> Result<T, ApiError> {
         let url = self
             .inner
@@ -332,10 +412,24 @@ impl OperationsClient {
             .join(path)
             .map_err(|e| ApiError::Refused(format!("cannot build a URL for {path}: {e}")))?;
         let policy = &self.inner.retry;
-        let started = Instant::now();
+        let past_deadline = || ApiError::Deadline {
+            deadline: policy.deadline,
+            pages: 0,
+        };
         let mut attempt = 0u32;
         loop {
-            let result = self.attempt(&method, &url, query).await;
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(past_deadline());
+            }
+            // The whole attempt (credentials, connect, headers, body) is timed here, so a
+            // server that hangs or trickles costs no more than the call has left.
+            let cap = left.min(self.inner.request_timeout);
+            let result = match tokio::time::timeout(cap, self.attempt(&method, &url, query)).await {
+                Ok(r) => r,
+                Err(_) if cap < self.inner.request_timeout => Err(past_deadline()),
+                Err(_) => Err(ApiError::Timeout(self.inner.request_timeout)),
+            };
             let err = match result {
                 Ok(bytes) => return decode(&bytes),
                 Err(e) => e,
@@ -354,7 +448,7 @@ impl OperationsClient {
             } else {
                 at_least + at_least.mul_f64(rand::random::<f64>() * 0.2)
             };
-            if started.elapsed() + wait > policy.deadline {
+            if Instant::now() + wait >= until {
                 tracing::debug!(%method, %url, "giving up: retry would pass the deadline");
                 return Err(err);
             }
@@ -386,48 +480,174 @@ impl OperationsClient {
                 .body("{}");
         }
         let started = Instant::now();
-        let resp = req.send().await.map_err(|e| self.transport_error(e))?;
+        let resp = req.send().await.map_err(transport_error)?;
         let status = resp.status();
+        if status.is_redirection() {
+            let location = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .unwrap_or_else(|| "nowhere (no Location header)".into());
+            let location: String = crate::sanitize::one_line(&location)
+                .chars()
+                .take(300)
+                .collect();
+            tracing::debug!(%method, %url, status = status.as_u16(), %location, "redirect refused");
+            return Err(ApiError::Redirect {
+                status: status.as_u16(),
+                location,
+            });
+        }
         let retry_after = resp
             .headers()
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let body = read_body(resp).await.map_err(|e| self.transport_error(e))?;
+        let (body, complete) = read_body(resp, inner.max_body).await?;
         tracing::debug!(%method, %url, status = status.as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "request");
         if status.is_success() {
+            if !complete {
+                return Err(ApiError::TooLarge(inner.max_body));
+            }
             Ok(body)
         } else {
+            // An error page is still worth reading when cut: its start says what happened.
             Err(parse_error_body(status.as_u16(), retry_after.as_deref(), &body).into())
         }
     }
+}
 
-    fn transport_error(&self, e: reqwest::Error) -> ApiError {
-        if e.is_timeout() {
-            return ApiError::Timeout(self.inner.request_timeout);
+/// Where one listing is: its deadline, how many pages it has had, which tokens it saw.
+struct Paging {
+    what: String,
+    until: Instant,
+    deadline: Duration,
+    max_pages: usize,
+    pages: usize,
+    empty_run: usize,
+    seen: HashSet<String>,
+}
+
+impl Paging {
+    fn new(client: &OperationsClient, what: String) -> Paging {
+        Paging {
+            what,
+            until: client.deadline(),
+            deadline: client.inner.retry.deadline,
+            max_pages: client.inner.max_pages,
+            pages: 0,
+            empty_run: 0,
+            seen: HashSet::new(),
         }
-        // The chain says why (refused, reset, DNS); the URL is already in context.
-        let mut chain = String::new();
-        let mut source = std::error::Error::source(&e);
-        while let Some(s) = source {
-            chain.push_str(": ");
-            chain.push_str(&s.to_string());
-            source = s.source();
+    }
+
+    fn before_page(&mut self) -> Result<(), ApiError> {
+        if self.pages >= self.max_pages {
+            return Err(ApiError::Paging(format!(
+                "more than {} pages for {}; stopping",
+                self.max_pages, self.what
+            )));
         }
-        ApiError::Transport(format!("{}{chain}", e.without_url()))
+        if self.pages > 0 && Instant::now() >= self.until {
+            return Err(self.past_deadline());
+        }
+        self.pages += 1;
+        Ok(())
+    }
+
+    fn past_deadline(&self) -> ApiError {
+        ApiError::Deadline {
+            deadline: self.deadline,
+            pages: self.pages,
+        }
+    }
+
+    /// A page's error, said of the listing: how far it had got.
+    fn in_context(&self, e: ApiError) -> ApiError {
+        match e {
+            ApiError::Deadline { .. } => ApiError::Deadline {
+                deadline: self.deadline,
+                pages: self.pages - 1,
+            },
+            e => e,
+        }
+    }
+
+    /// The token of the next page, if one follows.
+    fn after_page(&mut self, items: usize, token: String) -> Result<Option<String>, ApiError> {
+        if token.is_empty() {
+            return Ok(None);
+        }
+        self.empty_run = if items == 0 { self.empty_run + 1 } else { 0 };
+        if self.empty_run >= MAX_EMPTY_RUN {
+            return Err(ApiError::Paging(format!(
+                "{} empty pages in a row for {}, each with a new page token; stopping",
+                self.empty_run, self.what
+            )));
+        }
+        if !self.seen.insert(token.clone()) {
+            return Err(ApiError::RepeatedPageToken(token));
+        }
+        Ok(Some(token))
     }
 }
 
-async fn read_body(mut resp: reqwest::Response) -> Result<Vec<u8>, reqwest::Error> {
+fn transport_error(e: reqwest::Error) -> ApiError {
+    if let Some(why) = tls_failure(&e) {
+        return ApiError::Tls(why);
+    }
+    // The chain says why (refused, reset, DNS); the URL is already in context.
+    let mut chain = String::new();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        source = s.source();
+    }
+    ApiError::Transport(format!("{}{chain}", e.without_url()))
+}
+
+/// What rustls said, if the error (or anything under it) is a TLS failure: a certificate
+/// that is not trusted, a handshake that failed, a peer that does not speak TLS. Trying the
+/// same server again gets the same answer, so these are not transport hiccups.
+fn tls_failure(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    // `io::Error::source` skips the error it wraps (and the connector wraps rustls' error
+    // in two of them), so wrapped errors are looked at as well as sources.
+    let mut todo = vec![e];
+    while let Some(err) = todo.pop() {
+        if let Some(t) = err.downcast_ref::<rustls::Error>() {
+            return Some(match t {
+                rustls::Error::InvalidCertificate(c) => {
+                    format!("the server's certificate is not accepted: {c:?}")
+                }
+                other => format!("TLS handshake failed: {other}"),
+            });
+        }
+        if let Some(inner) = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            todo.push(inner);
+        }
+        todo.extend(err.source());
+    }
+    None
+}
+
+/// The body, up to `max` bytes, and whether that was all of it.
+async fn read_body(mut resp: reqwest::Response, max: usize) -> Result<(Vec<u8>, bool), ApiError> {
+    if resp.content_length().is_some_and(|n| n > max as u64) {
+        return Ok((Vec::new(), false));
+    }
     let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await? {
-        if body.len() + chunk.len() > MAX_BODY {
-            body.extend_from_slice(&chunk[..MAX_BODY - body.len()]);
-            break;
+    while let Some(chunk) = resp.chunk().await.map_err(transport_error)? {
+        if body.len() + chunk.len() > max {
+            body.extend_from_slice(&chunk[..max - body.len()]);
+            return Ok((body, false));
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(body)
+    Ok((body, true))
 }
 
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
@@ -483,5 +703,69 @@ mod tests {
         assert_eq!(v, serde_json::json!({}));
         let e = decode::<Operation>(b"<html>oops</html>").unwrap_err();
         assert!(matches!(e, ApiError::Decode(_)));
+    }
+
+    /// An error whose source is the one given: as hyper and reqwest wrap what they carry.
+    #[derive(Debug)]
+    struct Wrap(Box<dyn std::error::Error + Send + Sync>);
+    impl std::fmt::Display for Wrap {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("client error (Connect)")
+        }
+    }
+    impl std::error::Error for Wrap {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&*self.0)
+        }
+    }
+
+    #[test]
+    fn tls_failures_are_found_however_deep_they_are_wrapped() {
+        use std::io::{Error, ErrorKind};
+        let cert = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        // Two io::Errors deep, as the connector hands a handshake failure on.
+        let deep = Wrap(Box::new(Error::other(Error::new(
+            ErrorKind::InvalidData,
+            cert,
+        ))));
+        let why = tls_failure(&deep).expect("a TLS failure");
+        assert!(
+            why.contains("certificate") && why.contains("UnknownIssuer"),
+            "{why}"
+        );
+        let handshake = Wrap(Box::new(rustls::Error::InvalidMessage(
+            rustls::InvalidMessage::InvalidContentType,
+        )));
+        assert!(tls_failure(&handshake).is_some_and(|w| w.starts_with("TLS handshake failed")));
+        let refused = Wrap(Box::new(Error::new(
+            ErrorKind::ConnectionRefused,
+            "connection refused",
+        )));
+        assert_eq!(tls_failure(&refused), None);
+        let e = ApiError::Tls(why);
+        assert!(crate::api::retry::retry_after(&e, true).is_none());
+    }
+
+    #[test]
+    fn paging_bounds() {
+        let c = OperationsClient::new(ClientOptions::for_endpoint("http://127.0.0.1:9")).unwrap();
+        let mut p = Paging::new(&c, "projects/p/locations/l".into());
+        p.before_page().unwrap();
+        assert_eq!(p.after_page(0, String::new()).unwrap(), None);
+        for i in 0..MAX_EMPTY_RUN - 1 {
+            assert!(p.after_page(0, format!("t{i}")).unwrap().is_some());
+        }
+        // A page with something in it ends the run.
+        assert!(p.after_page(1, "u".into()).unwrap().is_some());
+        assert!(p.after_page(0, "v".into()).unwrap().is_some());
+        assert!(matches!(
+            p.after_page(1, "u".into()),
+            Err(ApiError::RepeatedPageToken(_))
+        ));
+        p.until = Instant::now();
+        assert!(matches!(
+            p.before_page(),
+            Err(ApiError::Deadline { pages: 1, .. })
+        ));
     }
 }

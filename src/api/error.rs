@@ -52,6 +52,40 @@ pub enum ApiError {
     Refused(String),
     #[error("the server sent the same page token twice ({0:?}); stopping instead of looping")]
     RepeatedPageToken(String),
+    /// A listing that would not end: too many pages, or too many empty ones in a row.
+    #[error("{0}")]
+    Paging(String),
+    /// Never followed: a redirect would carry the bearer token (and a cancel or delete) to
+    /// a place the user did not name, past the plain-HTTP check made for the endpoint.
+    #[error(
+        "the server answered HTTP {status} redirecting to {location}; redirects are not followed"
+    )]
+    Redirect { status: u16, location: String },
+    /// The call's whole time (`--call-timeout`: every attempt, retry and page) ran out.
+    #[error("the call deadline ({deadline:?}) passed{}", after_pages(*.pages))]
+    Deadline { deadline: Duration, pages: usize },
+    /// The body was not read to its end, so it cannot be parsed: what came is not a reply.
+    #[error("response larger than {} (not read to its end)", size_text(*.0))]
+    TooLarge(usize),
+    /// A certificate or TLS handshake failure: the same server will answer the same way.
+    #[error("TLS error (not retried): {0}")]
+    Tls(String),
+}
+
+fn after_pages(pages: usize) -> String {
+    if pages == 0 {
+        String::new()
+    } else {
+        format!(" after {pages} page(s); stopping the listing")
+    }
+}
+
+fn size_text(bytes: usize) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 impl ApiError {
@@ -67,8 +101,31 @@ impl ApiError {
         match self {
             ApiError::Status(s) => Some(s.code),
             ApiError::Transport(_) => Some(Code::Unavailable),
-            ApiError::Timeout(_) => Some(Code::DeadlineExceeded),
+            ApiError::Timeout(_) | ApiError::Deadline { .. } => Some(Code::DeadlineExceeded),
             _ => None,
+        }
+    }
+
+    /// Whether the server decided against the request, so that asking again would get the
+    /// same answer: "refused". Everything else that went wrong (unavailable, overloaded,
+    /// timed out, unreachable, unreadable, redirected) is "failed": no decision was had.
+    /// The CLI's cancel report and the dashboard's bulk counter both go by this.
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            // By code, not HTTP class: UNIMPLEMENTED is a 501 but a decision, and a 400
+            // envelope that says UNAVAILABLE is not one.
+            ApiError::Status(s) => matches!(
+                s.code,
+                Code::InvalidArgument
+                    | Code::NotFound
+                    | Code::AlreadyExists
+                    | Code::PermissionDenied
+                    | Code::FailedPrecondition
+                    | Code::OutOfRange
+                    | Code::Unimplemented
+                    | Code::Unauthenticated
+            ),
+            _ => false,
         }
     }
 
@@ -85,7 +142,11 @@ impl ApiError {
             ApiError::Decode(_) => "bad reply".into(),
             ApiError::Auth(_) => "auth".into(),
             ApiError::InvalidName(_) | ApiError::Refused(_) => "refused".into(),
-            ApiError::RepeatedPageToken(_) => "paging".into(),
+            ApiError::RepeatedPageToken(_) | ApiError::Paging(_) => "paging".into(),
+            ApiError::Redirect { status, .. } => status.to_string(),
+            ApiError::Deadline { .. } => "timeout".into(),
+            ApiError::TooLarge(_) => "too large".into(),
+            ApiError::Tls(_) => "tls".into(),
         }
     }
 }
@@ -174,8 +235,13 @@ fn from_json(http: u16, v: &Value) -> StatusError {
         }
         _ => {
             let message = v.get("message").and_then(Value::as_str);
-            // A bare `{code, message}`: a small code is an rpc code, a large one HTTP.
-            let code = match v.get("code").and_then(Value::as_i64) {
+            // A bare `{code, message}`: a small code is an rpc code, a large one HTTP; as
+            // proto3 JSON allows, the number may come as a string.
+            let number = v.get("code").and_then(|c| {
+                c.as_i64()
+                    .or_else(|| c.as_str().and_then(|s| s.trim().parse().ok()))
+            });
+            let code = match number {
                 Some(n @ 0..=16) => Code::from_i32(n as i32),
                 Some(n) => Code::from_http(u16::try_from(n).unwrap_or(http)),
                 None => Code::from_http(http),
@@ -421,5 +487,71 @@ mod tests {
             parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
             Some(Duration::ZERO)
         );
+    }
+
+    #[test]
+    fn refusals_are_decisions_failures_are_not() {
+        let s = |http: u16, body: &[u8]| ApiError::from(parse_error_body(http, None, body));
+        for http in [400, 401, 403, 404, 409, 501] {
+            let e = s(http, b"");
+            assert_eq!(e.is_refusal(), http != 409, "{http}: {e}");
+        }
+        for http in [429, 500, 502, 503, 504] {
+            assert!(!s(http, b"").is_refusal(), "{http}");
+        }
+        // The envelope's status decides, not the HTTP class.
+        let precondition =
+            br#"{"error": {"code": 400, "message": "m", "status": "FAILED_PRECONDITION"}}"#;
+        assert!(s(400, precondition).is_refusal());
+        let unavailable = br#"{"error": {"code": 400, "message": "m", "status": "UNAVAILABLE"}}"#;
+        assert!(!s(400, unavailable).is_refusal());
+        for e in [
+            ApiError::Transport("reset".into()),
+            ApiError::Timeout(Duration::from_secs(1)),
+            ApiError::Deadline {
+                deadline: Duration::from_secs(2),
+                pages: 0,
+            },
+            ApiError::Decode("eof".into()),
+            ApiError::TooLarge(64 << 20),
+            ApiError::Tls("bad certificate".into()),
+            ApiError::Redirect {
+                status: 307,
+                location: "http://x".into(),
+            },
+        ] {
+            assert!(!e.is_refusal(), "{e}");
+        }
+    }
+
+    #[test]
+    fn new_errors_say_what_happened() {
+        assert_eq!(
+            ApiError::TooLarge(64 << 20).to_string(),
+            "response larger than 64 MiB (not read to its end)"
+        );
+        assert_eq!(
+            ApiError::Deadline {
+                deadline: Duration::from_secs(2),
+                pages: 0
+            }
+            .to_string(),
+            "the call deadline (2s) passed"
+        );
+        let e = ApiError::Deadline {
+            deadline: Duration::from_millis(300),
+            pages: 7,
+        };
+        assert!(
+            e.to_string().contains("(300ms) passed after 7 page(s)"),
+            "{e}"
+        );
+        assert_eq!(e.badge(), "timeout");
+    }
+
+    #[test]
+    fn a_bare_code_may_be_a_string() {
+        let e = parse_error_body(400, None, br#"{"code": "5", "message": "gone"}"#);
+        assert_eq!(e.code, Code::NotFound);
     }
 }

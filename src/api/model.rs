@@ -39,12 +39,61 @@ fn is_zero(n: &i32) -> bool {
     *n == 0
 }
 
+/// A proto3 JSON int32: a number, or the same as a string (`"3"`), as proto3 readers
+/// accept; null is 0. A code's name (`"NOT_FOUND"`) is taken too, since enum fields are
+/// written by name and some servers treat this one as the `Code` enum.
+fn proto_int32<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = i32;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an int32, as a number or a string")
+        }
+        fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<i32, E> {
+            i32::try_from(n).map_err(|_| E::custom(format!("{n} is out of int32 range")))
+        }
+        fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<i32, E> {
+            i32::try_from(n).map_err(|_| E::custom(format!("{n} is out of int32 range")))
+        }
+        fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<i32, E> {
+            // `1e1` and `3.0` are integers written as floats; `3.5` is not an int32.
+            if n.fract() == 0.0 && n >= f64::from(i32::MIN) && n <= f64::from(i32::MAX) {
+                Ok(n as i32)
+            } else {
+                Err(E::custom(format!("{n} is not an int32")))
+            }
+        }
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<i32, E> {
+            let t = s.trim();
+            if let Ok(n) = t.parse::<i32>() {
+                return Ok(n);
+            }
+            if let Ok(n) = t.parse::<f64>() {
+                return self.visit_f64(n);
+            }
+            Code::from_name(t)
+                .map(Code::as_i32)
+                .ok_or_else(|| E::custom(format!("{s:?} is not an int32")))
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<i32, E> {
+            Ok(0)
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<i32, E> {
+            Ok(0)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<i32, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    d.deserialize_any(V)
+}
+
 /// `google.rpc.Status`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Status {
     #[serde(
         default,
-        deserialize_with = "nullable",
+        deserialize_with = "proto_int32",
         skip_serializing_if = "is_zero"
     )]
     pub code: i32,
@@ -426,22 +475,261 @@ impl<'de> Deserialize<'de> for OperationMetadata {
 ///
 /// Held 100k at a time by the dashboard, so it is kept small: metadata inline, the error
 /// boxed (most operations have none), the response as its JSON text.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Operation {
-    #[serde(default, deserialize_with = "nullable")]
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "is_false"
-    )]
+    #[serde(skip_serializing_if = "is_false")]
     pub done: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Box<Status>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<Json>,
+}
+
+impl<'de> Deserialize<'de> for Operation {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Entry::deserialize(d)?.0.map_err(serde::de::Error::custom)
+    }
+}
+
+/// An operation as read, or why it could not be: a field of the wrong type is not a syntax
+/// error, so a list page can leave the one operation out and keep the rest. Read in one
+/// pass, as the operation itself is.
+struct Entry(Result<Operation, String>);
+
+/// The JSON type of a value that was read and dropped (inner values are skipped unbuilt).
+enum Loose {
+    Str(String),
+    Bool(bool),
+    Null,
+    Other(&'static str),
+}
+
+impl<'de> Deserialize<'de> for Loose {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Loose;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Loose, E> {
+                Ok(Loose::Str(s.to_string()))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Loose, E> {
+                Ok(Loose::Str(s))
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<Loose, E> {
+                Ok(Loose::Bool(b))
+            }
+            fn visit_unit<E>(self) -> Result<Loose, E> {
+                Ok(Loose::Null)
+            }
+            fn visit_none<E>(self) -> Result<Loose, E> {
+                Ok(Loose::Null)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Loose, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Loose, E> {
+                Ok(Loose::Other("a number"))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Loose, E> {
+                Ok(Loose::Other("a number"))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Loose, E> {
+                Ok(Loose::Other("a number"))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Loose, A::Error> {
+                while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Loose::Other("an array"))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Loose, A::Error> {
+                while a
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Loose::Other("an object"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Loose {
+    fn kind(&self) -> &'static str {
+        match self {
+            Loose::Str(_) => "a string",
+            Loose::Bool(_) => "a bool",
+            Loose::Null => "null",
+            Loose::Other(k) => k,
+        }
+    }
+}
+
+enum OpField {
+    Name,
+    Metadata,
+    Done,
+    Error,
+    Response,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for OpField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = OpField;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<OpField, E> {
+                Ok(match v {
+                    "name" => OpField::Name,
+                    "metadata" => OpField::Metadata,
+                    "done" => OpField::Done,
+                    "error" => OpField::Error,
+                    "response" => OpField::Response,
+                    _ => OpField::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Entry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Entry;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an Operation object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Entry, A::Error> {
+                let mut op = Operation::default();
+                let mut bad: Option<String> = None;
+                while let Some(field) = map.next_key::<OpField>()? {
+                    match field {
+                        OpField::Name => match map.next_value::<Loose>()? {
+                            Loose::Str(s) => op.name = s,
+                            Loose::Null => op.name.clear(),
+                            other => {
+                                bad.get_or_insert(format!("name is {}", other.kind()));
+                            }
+                        },
+                        // proto3 JSON writes a bool only as true or false: `"true"` is not one.
+                        OpField::Done => match map.next_value::<Loose>()? {
+                            Loose::Bool(b) => op.done = b,
+                            Loose::Null => op.done = false,
+                            other => {
+                                bad.get_or_insert(format!("done is {}", other.kind()));
+                            }
+                        },
+                        OpField::Metadata => op.metadata = map.next_value()?,
+                        OpField::Response => op.response = map.next_value()?,
+                        // Rare (done operations that failed), so its text is read twice
+                        // rather than the common path made slower.
+                        OpField::Error => match map.next_value::<Option<Box<RawValue>>>()? {
+                            None => op.error = None,
+                            Some(raw) => match serde_json::from_str::<Status>(raw.get()) {
+                                Ok(s) => op.error = Some(Box::new(s)),
+                                Err(e) => {
+                                    bad.get_or_insert(format!("error is not a Status: {e}"));
+                                }
+                            },
+                        },
+                        OpField::Other => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Entry(match bad {
+                    None => Ok(op),
+                    Some(why) if op.name.is_empty() => Err(why),
+                    Some(why) => Err(format!("{}: {why}", crate::sanitize::one_line(&op.name))),
+                }))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Entry, A::Error> {
+                while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Entry(Err("an operation is an array, not an object".into())))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Entry, E> {
+                Ok(Entry(Err("an operation is a string, not an object".into())))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Entry, E> {
+                Ok(Entry(Err("an operation is a bool, not an object".into())))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Entry, E> {
+                Ok(Entry(Err("an operation is a number, not an object".into())))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Entry, E> {
+                Ok(Entry(Err("an operation is a number, not an object".into())))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Entry, E> {
+                Ok(Entry(Err("an operation is a number, not an object".into())))
+            }
+            fn visit_unit<E>(self) -> Result<Entry, E> {
+                Ok(Entry(Err("an operation is null".into())))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The `operations` of a list page: those that could be read, and how many could not.
+#[derive(Default)]
+struct Entries {
+    ops: Vec<Operation>,
+    skipped: usize,
+}
+
+impl<'de> Deserialize<'de> for Entries {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Entries;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an array of operations")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Entries, A::Error> {
+                let mut out = Entries::default();
+                let mut first_why = None;
+                while let Some(Entry(e)) = a.next_element::<Entry>()? {
+                    match e {
+                        Ok(op) => out.ops.push(op),
+                        Err(why) => {
+                            out.skipped += 1;
+                            first_why.get_or_insert(why);
+                        }
+                    }
+                }
+                if let Some(why) = first_why {
+                    tracing::warn!(skipped = out.skipped, first = %why, "unreadable operations in a list page");
+                }
+                Ok(out)
+            }
+            fn visit_unit<E>(self) -> Result<Entries, E> {
+                Ok(Entries::default())
+            }
+            fn visit_none<E>(self) -> Result<Entries, E> {
+                Ok(Entries::default())
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Entries, D::Error> {
+                d.deserialize_seq(self)
+            }
+        }
+        d.deserialize_option(V)
+    }
 }
 
 /// What an operation's own fields say about it (the dashboard adds its cancel bookkeeping).
@@ -533,7 +821,7 @@ impl Operation {
 
 /// `google.longrunning.ListOperationsResponse`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", from = "WireList")]
 pub struct ListOperationsResponse {
     #[serde(
         default,
@@ -553,6 +841,33 @@ pub struct ListOperationsResponse {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub unreachable: Vec<String>,
+    /// Entries of `operations` that could not be read as operations, left out. Not part of
+    /// the message: it says what reading this one found.
+    #[serde(skip)]
+    pub skipped: usize,
+}
+
+/// The message as read: one unreadable operation does not cost the page.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireList {
+    #[serde(default)]
+    operations: Entries,
+    #[serde(default, deserialize_with = "nullable")]
+    next_page_token: String,
+    #[serde(default, deserialize_with = "nullable")]
+    unreachable: Vec<String>,
+}
+
+impl From<WireList> for ListOperationsResponse {
+    fn from(w: WireList) -> Self {
+        ListOperationsResponse {
+            operations: w.operations.ops,
+            next_page_token: w.next_page_token,
+            unreachable: w.unreachable,
+            skipped: w.operations.skipped,
+        }
+    }
 }
 
 /// `google.cloud.location.Location`.
@@ -752,5 +1067,88 @@ mod tests {
         )
         .unwrap();
         assert_eq!(l.locations[0].location_id, "global");
+    }
+
+    #[test]
+    fn status_codes_in_every_proto3_form() {
+        for (code, want) in [
+            (json!(3), 3),
+            (json!("3"), 3),
+            (json!(" 14 "), 14),
+            (json!(1.0), 1),
+            (json!("1e1"), 10),
+            (json!(null), 0),
+            (json!("NOT_FOUND"), 5),
+        ] {
+            let s: Status = serde_json::from_value(json!({"code": code})).unwrap();
+            assert_eq!(s.code, want, "{code}");
+        }
+        for bad in [
+            json!(3.5),
+            json!("three"),
+            json!(true),
+            json!(1u64 << 40),
+            json!([1]),
+        ] {
+            assert!(
+                serde_json::from_value::<Status>(json!({"code": bad})).is_err(),
+                "{bad}"
+            );
+        }
+        // Written back as proto3 writers do: a number.
+        let s: Status = serde_json::from_str(r#"{"code": "1", "message": "m"}"#).unwrap();
+        assert_eq!(
+            serde_json::to_value(&s).unwrap(),
+            json!({"code": 1, "message": "m"})
+        );
+    }
+
+    #[test]
+    fn a_bool_is_only_true_or_false() {
+        for bad in [json!("true"), json!(1), json!({}), json!(["x"])] {
+            let e = serde_json::from_value::<Operation>(
+                json!({"name": "projects/p/locations/l/operations/o", "done": bad}),
+            )
+            .unwrap_err();
+            assert!(e.to_string().contains("done is"), "{e}");
+        }
+        let op: Operation = serde_json::from_str(r#"{"done": null, "name": null}"#).unwrap();
+        assert!(!op.done && op.name.is_empty());
+    }
+
+    #[test]
+    fn a_page_keeps_what_it_can_read_and_counts_the_rest() {
+        let page = r#"{"operations": [
+            {"name": "projects/p/locations/l/operations/a", "done": true},
+            {"name": "projects/p/locations/l/operations/b", "done": "true"},
+            {"name": ["x"], "metadata": {"@type": "t"}},
+            {"name": "projects/p/locations/l/operations/c", "error": {"code": {}}},
+            {"name": "projects/p/locations/l/operations/d", "error": {"code": "9"}, "done": true},
+            7, null, [1, {"done": 2}],
+            {"name": "projects/p/locations/l/operations/e", "unknown": {"deep": [1, 2]}}
+        ], "nextPageToken": "n"}"#;
+        let r: ListOperationsResponse = serde_json::from_str(page).unwrap();
+        let ids: Vec<&str> = r.operations.iter().map(Operation::id).collect();
+        assert_eq!(ids, ["a", "d", "e"]);
+        assert_eq!(r.skipped, 6);
+        assert_eq!(r.next_page_token, "n");
+        assert_eq!(r.operations[1].outcome(), Outcome::Failed);
+        // The count is what reading found, not part of the message.
+        assert!(!serde_json::to_string(&r).unwrap().contains("skipped"));
+        // Text that is not JSON is still the whole page's error.
+        assert!(
+            serde_json::from_str::<ListOperationsResponse>(r#"{"operations": [{"name": }]}"#)
+                .is_err()
+        );
+        // Every operation read alone still fails for the same fields.
+        let e = serde_json::from_str::<Operation>(
+            r#"{"name": "projects/p/locations/l/operations/b", "done": "true"}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("projects/p/locations/l/operations/b: done is a string"),
+            "{e}"
+        );
     }
 }

@@ -389,7 +389,7 @@ pub(crate) fn record(app: &mut App, kind: MutationKind, name: &str, result: &Res
     }
     match result {
         Ok(()) => b.accepted += 1,
-        Err(e) if e.status().is_some() => b.refused += 1,
+        Err(e) if e.is_refusal() => b.refused += 1,
         Err(_) => b.failed += 1,
     }
     if b.pending.is_empty() {

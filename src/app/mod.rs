@@ -64,6 +64,8 @@ pub enum Action {
     Page {
         location: LocationName,
         ops: Vec<Operation>,
+        /// Entries of the page that were not readable as operations (left out).
+        skipped: usize,
         first: bool,
         last: bool,
     },
@@ -226,6 +228,15 @@ pub struct Target {
     pub foreign_now: usize,
     /// The same, as of the last complete refresh (what the warning told).
     pub foreign: usize,
+    /// Unreadable operations the last complete refresh left out: the location's warning.
+    pub unreadable: usize,
+    /// Unreadable operations the current refresh has met so far.
+    pub skipped_now: usize,
+    /// Pages the current refresh has had so far.
+    pub pages_now: usize,
+    /// Pages of request budget the current refresh was charged when it was sent; `None`
+    /// when it went out unbudgeted (asked for by the user, or no budget).
+    pub paid: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -541,6 +552,10 @@ impl App {
                 held: 0,
                 foreign_now: 0,
                 foreign: 0,
+                unreadable: 0,
+                skipped_now: 0,
+                pages_now: 0,
+                paid: None,
             });
         }
         self.order_targets();

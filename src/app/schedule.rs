@@ -51,8 +51,10 @@ pub(crate) fn schedule(app: &mut App, fx: &mut Vec<Effect>, force: bool) {
         .map(burst_of)
         .unwrap_or(f64::INFINITY);
     for (i, urgent) in wanted {
-        let cost = app.targets[i].total.div_ceil(ROWS_PER_PAGE).max(1) as f64;
+        let pages = app.targets[i].total.div_ceil(ROWS_PER_PAGE).max(1);
+        let cost = pages as f64;
         let key = endpoint_of(app, i);
+        let mut paid = None;
         if !urgent && let Some(tokens) = app.budget.get_mut(&key) {
             // A location bigger than the bucket goes when the bucket is full, and leaves it
             // in debt: it is paid back before anything else refreshes.
@@ -60,8 +62,11 @@ pub(crate) fn schedule(app: &mut App, fx: &mut Vec<Effect>, force: bool) {
                 continue;
             }
             *tokens -= cost;
+            paid = Some(pages);
         }
         let t = &mut app.targets[i];
+        t.paid = paid;
+        t.pages_now = 0;
         t.in_flight = true;
         fx.push(Effect::Refresh {
             location: t.name.clone(),
@@ -78,6 +83,27 @@ pub(crate) fn schedule(app: &mut App, fx: &mut Vec<Effect>, force: bool) {
                 fx.push(Effect::Get { name });
             }
         }
+    }
+}
+
+/// A budgeted refresh is charged its expected pages when sent; the pages it really took
+/// beyond those (a server with small or empty pages) are charged when it ends, as debt, so
+/// the endpoint's next refreshes wait for them. The refresh itself is bounded by the call
+/// deadline and the client's page caps.
+pub(crate) fn settle(app: &mut App, target: usize) {
+    let Some(t) = app.targets.get_mut(target) else {
+        return;
+    };
+    let Some(paid) = t.paid.take() else {
+        return;
+    };
+    let extra = t.pages_now.saturating_sub(paid);
+    if extra == 0 {
+        return;
+    }
+    let key = endpoint_of(app, target);
+    if let Some(tokens) = app.budget.get_mut(&key) {
+        *tokens -= extra as f64;
     }
 }
 

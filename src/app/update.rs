@@ -5,7 +5,7 @@ use super::keys::{Command, Key, command_for};
 use super::policy::Skip;
 use super::quit;
 use super::row::{CancelTrack, Row, RowState};
-use super::schedule::{backoff, schedule};
+use super::schedule::{backoff, schedule, settle};
 use super::{
     Action, App, CANCEL_HURRY, CANCEL_POLL, Confirm, Confirmed, Effect, Level, MIN_INTERVAL, Mode,
     Pane, TargetError,
@@ -92,7 +92,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Loaded { location, result } => {
             if let Some(target) = app.target_index(&location) {
                 match result {
-                    Ok(ops) => on_page(app, target, ops, true, true),
+                    Ok(ops) => on_page(app, target, ops, 0, true, true),
                     Err(e) => on_failed(app, target, e),
                 }
             }
@@ -100,11 +100,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Page {
             location,
             ops,
+            skipped,
             first,
             last,
         } => {
             if let Some(target) = app.target_index(&location) {
-                on_page(app, target, ops, first, last);
+                on_page(app, target, ops, skipped, first, last);
             }
         }
         Action::Got { name, result } => on_got(app, &name, result),
@@ -134,6 +135,12 @@ fn on_failed(app: &mut App, target: usize, e: ApiError) {
     };
     t.in_flight = false;
     t.failures += 1;
+    // The request that failed was sent too.
+    t.pages_now += 1;
+    settle(app, target);
+    let Some(t) = app.targets.get_mut(target) else {
+        return;
+    };
     let wait = backoff(interval, t.failures, target)
         .max(e.status().and_then(|s| s.retry_delay).unwrap_or_default());
     t.next_due = Some(now + wait);
@@ -156,7 +163,14 @@ fn on_failed(app: &mut App, target: usize, e: ApiError) {
 /// Applies one page of a location's answer, in time proportional to the page: rows are
 /// found through the index, and a page that changes nothing leaves the view alone. The
 /// last page removes what this refresh did not see.
-fn on_page(app: &mut App, target: usize, ops: Vec<Operation>, first: bool, last: bool) {
+fn on_page(
+    app: &mut App,
+    target: usize,
+    ops: Vec<Operation>,
+    skipped: usize,
+    first: bool,
+    last: bool,
+) {
     let now = app.now;
     let Some(t) = app.targets.get_mut(target) else {
         return;
@@ -165,7 +179,11 @@ fn on_page(app: &mut App, target: usize, ops: Vec<Operation>, first: bool, last:
         t.epoch = t.epoch.wrapping_add(1);
         t.seen_now = 0;
         t.foreign_now = 0;
+        t.skipped_now = 0;
+        t.pages_now = 0;
     }
+    t.skipped_now += skipped;
+    t.pages_now += 1;
     // Shown, never acted on (the policy checks each name against this parent), and told.
     t.foreign_now += ops.iter().filter(|o| !t.name.holds(&o.name)).count();
     let epoch = t.epoch;
@@ -217,7 +235,27 @@ fn on_page(app: &mut App, target: usize, ops: Vec<Operation>, first: bool, last:
         }
         return;
     }
+    settle(app, target);
     let interval = app.settings.interval;
+    if let Some(t) = app.targets.get_mut(target) {
+        // Said when it changes, not at every refresh: the location keeps the count.
+        if t.skipped_now != t.unreadable {
+            t.unreadable = t.skipped_now;
+            let text = match t.unreadable {
+                0 => format!("{}: every operation readable again", t.label),
+                n => format!(
+                    "{}: {n} unreadable operation(s) skipped (the server's JSON for them is not an Operation)",
+                    t.label
+                ),
+            };
+            let level = if t.unreadable == 0 {
+                Level::Info
+            } else {
+                Level::Warn
+            };
+            app.say(level, text);
+        }
+    }
     if let Some(t) = app.targets.get_mut(target) {
         t.in_flight = false;
         t.loaded = true;
@@ -329,7 +367,9 @@ fn on_cancel_sent(app: &mut App, name: &str, result: Result<(), ApiError>, fx: &
                 format!("cancel of {} not sent: {e}", short(name)),
             );
         }
-        Err(e) => match e.status() {
+        // Unavailable, overloaded or timed out after the client's retries: no decision was
+        // had, so the row is not marked refused and `c` may try again.
+        Err(e) => match e.status().filter(|_| e.is_refusal()) {
             Some(s) => {
                 r.cancel = CancelTrack::refused(s.code.name(), s.message.clone());
                 r.restate(now);

@@ -318,6 +318,7 @@ impl World {
                 String::new()
             },
             unreachable: Vec::new(),
+            skipped: 0,
         })
     }
 

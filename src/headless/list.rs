@@ -7,6 +7,7 @@ use crate::app::filter::{Filter, Subject};
 use crate::cli::{Format, ListArgs};
 use crate::session::{CONCURRENCY, Session as Context};
 use futures::stream::{self, StreamExt};
+use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::sync::Arc;
 
@@ -77,7 +78,7 @@ pub async fn fetch(ctx: &Context, filter: &Filter) -> Listed {
         .map(|t| async move {
             let r = ctx
                 .client_for(t.project())
-                .list_all(&t, "", PAGE_SIZE)
+                .list_location(&t, "", PAGE_SIZE)
                 .await;
             (t, r)
         })
@@ -85,20 +86,46 @@ pub async fn fetch(ctx: &Context, filter: &Filter) -> Listed {
         .collect()
         .await;
     let mut ops = Vec::new();
+    // A server that repeats an operation on a later page must not make it two rows, nor
+    // two cancels: the first one listed is kept.
+    let mut names: HashSet<String> = HashSet::new();
     for (t, r) in results {
         match r {
-            Ok(v) => {
-                let foreign = v.iter().filter(|o| !t.holds(&o.name)).count();
+            Ok(listing) => {
+                let foreign = listing
+                    .operations
+                    .iter()
+                    .filter(|o| !t.holds(&o.name))
+                    .count();
                 if foreign > 0 {
                     note(&format!(
                         "lrotop: {t}: the server listed {foreign} operation(s) named outside it; shown, never acted on"
                     ));
                 }
                 let parent = Arc::new(t);
-                ops.extend(v.into_iter().map(|op| Found {
-                    parent: parent.clone(),
-                    op,
-                }));
+                let mut repeated = 0;
+                for op in listing.operations {
+                    if names.insert(op.name.clone()) {
+                        ops.push(Found {
+                            parent: parent.clone(),
+                            op,
+                        });
+                    } else {
+                        repeated += 1;
+                    }
+                }
+                if listing.skipped > 0 {
+                    note(&format!(
+                        "lrotop: {} skipped in {parent}",
+                        count(listing.skipped, "unreadable operation")
+                    ));
+                }
+                if repeated > 0 {
+                    note(&format!(
+                        "lrotop: {} listed again on a later page in {parent}; each shown once",
+                        count(repeated, "operation")
+                    ));
+                }
             }
             Err(e) => errors.push((t.to_string(), e)),
         }
@@ -108,6 +135,14 @@ pub async fn fetch(ctx: &Context, filter: &Filter) -> Listed {
         ops,
         errors,
         attempted,
+    }
+}
+
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
     }
 }
 

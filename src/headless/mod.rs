@@ -13,6 +13,25 @@ use crate::app::MutationKind;
 use crate::cli::{Command, Global};
 use crate::session::Session;
 
+/// When a `get` answered with another operation than the one asked for, what to say. The
+/// answer is not about the name asked for, so nothing may be decided on it.
+pub(crate) fn mismatch(
+    asked: &crate::api::OperationName,
+    got: &crate::api::Operation,
+) -> Option<String> {
+    let asked = asked.to_string();
+    (got.name != asked).then(|| {
+        format!(
+            "server answered for {} when asked for {asked}",
+            if got.name.is_empty() {
+                "an operation without a name".into()
+            } else {
+                crate::sanitize::one_line(&got.name).into_owned()
+            }
+        )
+    })
+}
+
 /// The process environment, for resolving a session outside tests.
 pub fn process_env(key: &str) -> Option<String> {
     std::env::var(key).ok()
@@ -39,6 +58,9 @@ pub async fn run(g: &Global, command: Command) -> Result<(), CliError> {
                 .get(&name)
                 .await
                 .map_err(|e| CliError::api(&name.to_string(), &e))?;
+            if let Some(w) = mismatch(&name, &op) {
+                output::note(&format!("lrotop: warning: {w}"));
+            }
             output::print_json_pretty(&op)
         }
         Command::Cancel(a) => mutate::run(&ctx, g, &a, MutationKind::Cancel).await,

@@ -20,9 +20,9 @@ use std::sync::Arc;
 pub enum Outcome_ {
     /// The server accepted the request.
     Accepted,
-    /// The server answered with an error (UNIMPLEMENTED, PERMISSION_DENIED, …).
+    /// The server decided against it (UNIMPLEMENTED, PERMISSION_DENIED, …).
     Refused,
-    /// No answer could be had (network, timeout, unreadable reply).
+    /// No decision could be had (unavailable, overloaded, network, timeout, unreadable).
     Failed,
     /// Not sent: the operation is already done.
     Skipped,
@@ -54,7 +54,7 @@ impl Report {
     }
 
     fn from_error(name: &OperationName, e: &ApiError, state: Option<&'static str>) -> Self {
-        let result = if e.status().is_some() {
+        let result = if e.is_refusal() {
             Outcome_::Refused
         } else {
             Outcome_::Failed
@@ -113,12 +113,22 @@ async fn plan_names(ctx: &Context, a: &MutateArgs) -> Result<Plan, CliError> {
     };
     for (n, r) in looked {
         match r {
-            Ok(op) => plan.looked.push(Looked {
-                name: n.to_string(),
-                state: op.outcome().word(),
-                active: op.outcome() == Outcome::Running,
-                listed_under: None,
-            }),
+            Ok(op) => match super::mismatch(&n, &op) {
+                // Its state says nothing about `n`: never acted on.
+                Some(why) => {
+                    note(&format!("lrotop: warning: {why}"));
+                    plan.reports.push(Report {
+                        message: why,
+                        ..Report::new(&n, Outcome_::Failed, None)
+                    });
+                }
+                None => plan.looked.push(Looked {
+                    name: n.to_string(),
+                    state: op.outcome().word(),
+                    active: op.outcome() == Outcome::Running,
+                    listed_under: None,
+                }),
+            },
             Err(e) => plan.reports.push(Report::from_error(&n, &e, None)),
         }
     }

@@ -139,14 +139,15 @@ impl Runner {
                     let mut first = true;
                     while let Some(page) = pages.next().await {
                         let (action, end) = match page {
-                            Ok((ops, more)) => (
+                            Ok(page) => (
                                 Action::Page {
                                     location: location.clone(),
-                                    ops,
+                                    ops: page.operations,
+                                    skipped: page.skipped,
                                     first,
-                                    last: !more,
+                                    last: !page.more,
                                 },
-                                !more,
+                                !page.more,
                             ),
                             Err(e) => (
                                 Action::Loaded {
