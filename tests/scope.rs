@@ -466,3 +466,45 @@ fn a_protected_projects_id_confirms_as_its_alias_does() {
         assert_eq!(sent(&fx).len(), 1, "{word}: {}", status(&app));
     }
 }
+
+#[test]
+fn the_locations_pane_flags_a_location_whose_listing_had_foreign_names() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut w = world(1, 2, 8);
+    let mut app = loaded_app(&mut w, &["global", "us-central1"]);
+    let draw = |app: &App| {
+        let mut t = Terminal::new(TestBackend::new(120, 20)).unwrap();
+        t.draw(|f| lrotop::ui::draw(f, app, lrotop::ui::Theme::default()))
+            .unwrap();
+        t.backend().buffer().clone()
+    };
+    let line_of = |buf: &ratatui::buffer::Buffer, word: &str| -> String {
+        (0..buf.area.height)
+            .map(|y| {
+                (0..30)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
+            .find(|l| l.contains(word))
+            .unwrap_or_default()
+    };
+    let before = draw(&app);
+    assert!(
+        line_of(&before, "global").starts_with("│ global"),
+        "{}",
+        line_of(&before, "global")
+    );
+    let mut ops: Vec<Operation> = w.snapshot("demo-project-1", "global");
+    let mut op = ops[0].clone();
+    op.name = "projects/evil/locations/global/operations/x".into();
+    ops.push(op);
+    load(&mut app, "global", Ok(ops));
+    let after = draw(&app);
+    assert!(
+        line_of(&after, "global").starts_with("│!global"),
+        "{}",
+        line_of(&after, "global")
+    );
+    assert!(line_of(&after, "us-central1").starts_with("│ us-central1"));
+}

@@ -64,6 +64,15 @@ pub fn locations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         if !t.loaded && t.error.is_none() {
             line.spans.push(Span::styled(" …", theme.dim()));
         }
+        // The server's answer had names from elsewhere or unreadable entries: the log says
+        // which; the pane keeps it in sight.
+        if t.foreign + t.unreadable > 0
+            && let Some(first) = line.spans.first_mut()
+        {
+            let text = first.content.to_string();
+            let rest = text.strip_prefix(' ').unwrap_or(&text);
+            *first = Span::styled(format!("!{rest}"), theme.level(Level::Warn));
+        }
         lines.push((line, Some(i + 1)));
     }
     if !app.discovering.is_empty() {
