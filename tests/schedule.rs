@@ -48,7 +48,9 @@ async fn two_hundred_projects_stay_within_budget_and_none_is_starved() {
         // A cancel is pending from second 100 on: its polls must not wait for budget.
         if s == 100 {
             let name = app.rows[0].op.name.clone();
-            app.rows[0].cancel = CancelTrack::pending(app.now, app.now + Duration::from_secs(600));
+            let now = app.now;
+            app.rows.get_mut(0).unwrap().cancel =
+                CancelTrack::pending(now, now + Duration::from_secs(600));
             pending = Some(name);
         }
         while let Some(e) = queue.pop_front() {

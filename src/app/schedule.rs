@@ -73,7 +73,7 @@ pub(crate) fn schedule(app: &mut App, fx: &mut Vec<Effect>, force: bool) {
         });
     }
 
-    for r in &mut app.rows {
+    for r in app.rows.iter_mut() {
         if let CancelTrack::Pending(p) = &mut r.cancel
             && p.next_poll <= now
             && now < p.until

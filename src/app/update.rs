@@ -192,15 +192,16 @@ fn on_page(
     let mut changed = false;
     if first_load {
         // Nearly all of a first load is new: room for the whole page at once.
-        grow_rows(&mut app.rows, ops.len());
-        app.index.reserve(&app.rows, ops.len());
+        app.rows.reserve(ops.len());
     }
     for op in ops {
         match app.row_index(&op.name) {
             Some(i) if app.rows[i].target != target => {} // another location's name: ignored
             Some(i) if app.rows[i].seen == epoch => {}    // twice in one answer: the first wins
             Some(i) => {
-                let r = &mut app.rows[i];
+                let Some(r) = app.rows.get_mut(i) else {
+                    continue;
+                };
                 r.seen = epoch;
                 seen += 1;
                 if r.op != op {
@@ -212,7 +213,6 @@ fn on_page(
                 }
             }
             None => {
-                grow_rows(&mut app.rows, 1);
                 let mut r = Row::new(op, target);
                 r.seen = epoch;
                 seen += 1;
@@ -287,14 +287,6 @@ fn on_page(
     }
     if changed || first_load {
         app.rebuild();
-    }
-}
-
-/// Makes room for `more` rows, growing by at least an eighth at a time rather than
-/// doubling: at 100k rows a doubled `Vec` would hold up to 25 MB it does not use.
-fn grow_rows(rows: &mut Vec<Row>, more: usize) {
-    if rows.capacity() - rows.len() < more {
-        rows.reserve_exact(more.max(rows.len() / 8).max(64));
     }
 }
 
@@ -825,7 +817,9 @@ fn confirmed(app: &mut App, what: Confirmed, fx: &mut Vec<Effect>) {
                 app.say(Level::Info, text);
                 return;
             }
-            let r = &mut app.rows[i];
+            let Some(r) = app.rows.get_mut(i) else {
+                return;
+            };
             r.cancel = CancelTrack::Sending;
             r.restate(now);
             app.marks.remove(&key);

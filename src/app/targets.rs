@@ -1,0 +1,179 @@
+//! The (project, location) pairs the dashboard refreshes, and which of them are in view.
+
+use super::App;
+use crate::api::LocationName;
+use jiff::Timestamp;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetError {
+    /// Short, for the badge: `403`, `503`, `timeout`.
+    pub badge: String,
+    pub message: String,
+}
+
+/// One (project, location) the dashboard refreshes.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub name: LocationName,
+    /// Position in its project's location list (`locations.list` order or the flags').
+    pub order: usize,
+    pub label: String,
+    pub loaded: bool,
+    pub error: Option<TargetError>,
+    pub in_flight: bool,
+    pub failures: u32,
+    pub next_due: Option<Timestamp>,
+    /// When it last loaded: background refreshes go stalest first.
+    pub last_ok: Option<Timestamp>,
+    pub total: usize,
+    pub active: usize,
+    /// Counts this location's refreshes; a row seen by the current one carries its number.
+    pub epoch: u32,
+    /// Rows the current refresh has seen so far.
+    pub seen_now: usize,
+    /// Rows of this location held now (exact at every moment; `total` is as of the last
+    /// view rebuild).
+    pub held: usize,
+    /// Names the current refresh returned that lie outside this location, so far.
+    pub foreign_now: usize,
+    /// The same, as of the last complete refresh (what the warning told).
+    pub foreign: usize,
+    /// Unreadable operations the last complete refresh left out: the location's warning.
+    pub unreadable: usize,
+    /// Unreadable operations the current refresh has met so far.
+    pub skipped_now: usize,
+    /// Pages the current refresh has had so far.
+    pub pages_now: usize,
+    /// Pages of request budget the current refresh was charged when it was sent; `None`
+    /// when it went out unbudgeted (asked for by the user, or no budget).
+    pub paid: Option<usize>,
+}
+
+/// What a confirmation will do when answered yes.
+impl App {
+    /// The project in view, if one is.
+    pub fn scope_project(&self) -> Option<&str> {
+        self.project_scope
+            .and_then(|i| self.projects.get(i))
+            .map(String::as_str)
+    }
+
+    /// Whether target `i` belongs to the project in view.
+    pub fn in_scope(&self, target: usize) -> bool {
+        match self.scope_project() {
+            None => true,
+            Some(p) => self
+                .targets
+                .get(target)
+                .is_some_and(|t| t.name.project() == p),
+        }
+    }
+
+    /// The location pane's entries: 0 ("all"), then `i + 1` for each target in scope.
+    pub fn location_entries(&self) -> Vec<usize> {
+        std::iter::once(0)
+            .chain(
+                (0..self.targets.len())
+                    .filter(|i| self.in_scope(*i))
+                    .map(|i| i + 1),
+            )
+            .collect()
+    }
+
+    pub(crate) fn add_targets(&mut self, project: &str, locations: &[String]) {
+        let many = self.projects.len() > 1;
+        for (order, l) in locations.iter().enumerate() {
+            let Ok(name) = LocationName::new(project, l) else {
+                continue;
+            };
+            if self.targets.iter().any(|t| t.name == name) {
+                continue;
+            }
+            self.targets.push(Target {
+                label: if many {
+                    format!("{project}/{l}")
+                } else {
+                    l.clone()
+                },
+                name,
+                order,
+                loaded: false,
+                error: None,
+                in_flight: false,
+                failures: 0,
+                next_due: None,
+                last_ok: None,
+                total: 0,
+                active: 0,
+                epoch: 0,
+                seen_now: 0,
+                held: 0,
+                foreign_now: 0,
+                foreign: 0,
+                unreadable: 0,
+                skipped_now: 0,
+                pages_now: 0,
+                paid: None,
+            });
+        }
+        self.order_targets();
+    }
+
+    /// Projects in the order given, each project's locations in their own order, whatever
+    /// order discovery answered in. Rows and the location selection follow their target.
+    fn order_targets(&mut self) {
+        let project_pos = |t: &Target| {
+            self.projects
+                .iter()
+                .position(|p| p == t.name.project())
+                .unwrap_or(usize::MAX)
+        };
+        let mut order: Vec<usize> = (0..self.targets.len()).collect();
+        order.sort_by_key(|i| (project_pos(&self.targets[*i]), self.targets[*i].order));
+        if order.iter().enumerate().all(|(new, old)| new == *old) {
+            return;
+        }
+        let mut old_to_new = vec![0; order.len()];
+        for (new, old) in order.iter().enumerate() {
+            old_to_new[*old] = new;
+        }
+        let mut slots: Vec<Option<Target>> = std::mem::take(&mut self.targets)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.targets = order.iter().filter_map(|old| slots[*old].take()).collect();
+        for r in self.rows.iter_mut() {
+            r.target = old_to_new[r.target];
+        }
+        if let Some(sel) = self.location_sel.checked_sub(1) {
+            self.location_sel = old_to_new[sel] + 1;
+        }
+    }
+
+    pub fn target_index(&self, name: &LocationName) -> Option<usize> {
+        self.targets.iter().position(|t| t.name == *name)
+    }
+
+    /// The location the table is narrowed to, if any.
+    pub fn location_scope(&self) -> Option<&Target> {
+        self.location_sel
+            .checked_sub(1)
+            .and_then(|i| self.targets.get(i))
+    }
+
+    /// Active operations in the projects in view.
+    pub fn running_total(&self) -> usize {
+        (0..self.targets.len())
+            .filter(|i| self.in_scope(*i))
+            .map(|i| self.targets[i].active)
+            .sum()
+    }
+
+    /// Operations in the projects in view.
+    pub fn total(&self) -> usize {
+        (0..self.targets.len())
+            .filter(|i| self.in_scope(*i))
+            .map(|i| self.targets[i].total)
+            .sum()
+    }
+}
