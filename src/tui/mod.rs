@@ -60,9 +60,9 @@ fn apply(app: &mut App, runner: &Runner, actions: Vec<Action>) {
     for effect in update_batch(app, actions) {
         match effect {
             Effect::Quit => {}
-            Effect::Copy { text } => {
+            Effect::Copy { name } => {
                 use std::io::Write;
-                let seq = clipboard::osc52(&text, std::env::var_os("TMUX").is_some());
+                let seq = clipboard::osc52(&name, std::env::var_os("TMUX").is_some());
                 let mut out = std::io::stdout().lock();
                 let _ = out.write_all(seq.as_bytes()).and_then(|_| out.flush());
             }
