@@ -85,15 +85,16 @@ async fn event_loop(
     let table_rows = ui::table_rows(Rect::new(0, 0, size.width, size.height), &app);
     apply(&mut app, runner, vec![Action::Resize { table_rows }]);
     let mut last: Option<Buffer> = None;
+    let screen = ui::Screen::default();
     // For the test that proves the terminal is restored after a panic.
     let panic_after_first_frame = std::env::var_os("LROTOP_TEST_PANIC").is_some();
     loop {
         let size = terminal.size()?;
         let area = Rect::new(0, 0, size.width, size.height);
         let mut frame = Buffer::empty(area);
-        ui::render(&app, theme, area, &mut frame);
+        screen.render(&app, theme, area, &mut frame);
         if last.as_ref() != Some(&frame) {
-            terminal.draw(|f| ui::draw(f, &app, theme))?;
+            terminal.draw(|f| screen.draw(f, &app, theme))?;
             last = Some(frame);
         }
         if panic_after_first_frame {
