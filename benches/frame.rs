@@ -1,7 +1,8 @@
 //! Frame cost and update cost: `ui::render` of the main screen at 200×50 with 100, 10k and
-//! 100k operations in the `App`, and `update` applying refreshes at 100k operations.
+//! 100k operations in the `App`, `update` applying refreshes at 100k operations, and a key
+//! press in the details pane of an operation with a 1 MB status message.
 //!
-//! `cargo bench --bench frame` (`-- render` or `-- update` for one half)
+//! `cargo bench --bench frame` (`-- render`, `-- update` or `-- details` for one part)
 
 mod common;
 
@@ -279,6 +280,105 @@ fn breakdown(app: &App) {
     );
 }
 
+/// The details pane of an operation whose status message is 1 MiB: `j` and the frame the
+/// terminal loop then draws (twice: once to compare, once to the terminal).
+fn details() {
+    println!(
+        "\n[a key press in the details pane, 1 MiB status message, {}×{}]",
+        AREA.width, AREA.height
+    );
+    let mut pop = population(1, 100);
+    let huge: Operation = serde_json::from_value(serde_json::json!({
+        "name": format!("projects/{PROJECT}/locations/{}/operations/huge", pop[0].0),
+        "metadata": {
+            "@type": lrotop::api::model::GEMINI_METADATA_TYPE,
+            "createTime": "2026-01-01T12:00:00Z",
+            "verb": "create",
+            "statusMessage": "m".repeat(1 << 20),
+        },
+    }))
+    .expect("operation");
+    let name = huge.name.clone();
+    pop[0].1.push(huge);
+    let mut app = loaded_app(&pop);
+    let at = app
+        .view
+        .iter()
+        .position(|i| app.rows[*i].op.name == name)
+        .expect("row");
+    app.selected = at;
+    update(&mut app, Action::Key(Key::Enter));
+    let key = |app: &mut App, n: &mut u32| {
+        // Down and back up, so every frame shows the same part of the pane.
+        *n += 1;
+        let k = if (*n).is_multiple_of(2) {
+            Key::Char('k')
+        } else {
+            Key::Char('j')
+        };
+        update(app, Action::Key(k));
+    };
+    let screen = ui::Screen::default();
+    let mut n = 0;
+    let cached = time(5, 200, || {
+        key(&mut app, &mut n);
+        let mut buf = Buffer::empty(AREA);
+        screen.render(&app, Theme::Default, AREA, &mut buf);
+        let mut again = Buffer::empty(AREA);
+        screen.render(&app, Theme::Default, AREA, &mut again);
+        buf == again
+    });
+    println!(
+        "  now, laid out once (ui::Screen): {cached}  [{}]",
+        verdict(&cached, FRAME_GOAL)
+    );
+    let fresh = time(2, 30, || {
+        key(&mut app, &mut n);
+        let mut buf = Buffer::empty(AREA);
+        ui::render(&app, Theme::Default, AREA, &mut buf);
+        buf
+    });
+    println!("  one layout (values cut at 4 KiB), as when the operation changes: {fresh}");
+    let before = time(1, 5, || {
+        key(&mut app, &mut n);
+        let mut buf = Buffer::empty(AREA);
+        ui::render(&app, Theme::Default, AREA, &mut buf);
+        before_replica(&app, &mut buf);
+        before_replica(&app, &mut buf);
+        buf
+    });
+    println!(
+        "  replica of before (every value whole, all of it serialized and wrapped each frame, twice): {before}"
+    );
+}
+
+/// What each frame of the details pane did before it was cut and cached: the whole status
+/// message on one line, the whole operation serialized, every line wrapped (for the scroll
+/// limit, then again to draw).
+fn before_replica(app: &App, buf: &mut Buffer) {
+    use lrotop::sanitize::{multi_line, one_line};
+    use ratatui::text::{Line, Text};
+    use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+    let Some(r) = app.selected_row() else { return };
+    let mut lines = vec![Line::from(format!(
+        "status        {}",
+        one_line(r.op.status_message())
+    ))];
+    let json = serde_json::to_string_pretty(&r.op).unwrap_or_default();
+    lines.extend(
+        multi_line(&json)
+            .lines()
+            .map(|l| Line::from(format!("  {l}"))),
+    );
+    let p = Paragraph::new(Text::from(lines))
+        .block(Block::bordered())
+        .wrap(Wrap { trim: false });
+    let max = p
+        .line_count(AREA.width)
+        .saturating_sub(AREA.height as usize) as u16;
+    p.scroll((1.min(max), 0)).render(AREA, buf);
+}
+
 fn main() {
     if !common::invoked_by_cargo_bench("frame") {
         return;
@@ -294,5 +394,8 @@ fn main() {
     }
     if wants("update") {
         updates();
+    }
+    if wants("details") {
+        details();
     }
 }

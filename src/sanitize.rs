@@ -89,9 +89,73 @@ pub fn multi_line(s: &str) -> Cow<'_, str> {
     clean(s, true)
 }
 
+/// The most of one field a table cell shows, in the CLI's tables and the dashboard's. A table
+/// is for reading: a megabyte field would widen every line of its column to a megabyte (100
+/// rows, 100 MB of output), and on screen cost a megabyte of work per row per frame.
+pub const CELL_CAP: usize = 200;
+
+/// What a cut field ends with: the field's whole size, so the reader knows how much there
+/// was (JSON output always has all of it).
+pub fn cut_marker(total_bytes: usize) -> String {
+    format!("…[cut: {total_bytes} bytes]")
+}
+
+/// The byte index after the first `max` chars, if `s` has more than that: O(max), not O(len),
+/// so a megabyte field costs no more than a short one.
+fn cut_at(s: &str, max: usize) -> Option<usize> {
+    if s.len() <= max {
+        return None;
+    }
+    s.char_indices().nth(max).map(|(i, _)| i)
+}
+
+/// [`one_line`] of at most the first `max` chars of `s`, then the cut marker if there was
+/// more. Cutting comes first, so the cost is bounded by `max`.
+pub fn one_line_capped(s: &str, max: usize) -> Cow<'_, str> {
+    match cut_at(s, max) {
+        None => one_line(s),
+        Some(i) => Cow::Owned(one_line(&s[..i]).into_owned() + &cut_marker(s.len())),
+    }
+}
+
+/// [`multi_line`], capped as [`one_line_capped`] is.
+pub fn multi_line_capped(s: &str, max: usize) -> Cow<'_, str> {
+    match cut_at(s, max) {
+        None => multi_line(s),
+        Some(i) => Cow::Owned(multi_line(&s[..i]).into_owned() + &cut_marker(s.len())),
+    }
+}
+
+/// [`one_line`] of at most the last `max` chars of `s`, after a `…` if there was more: for
+/// cells that keep the tail (a resource's own name ends its path).
+pub fn one_line_tail(s: &str, max: usize) -> Cow<'_, str> {
+    if s.len() <= max {
+        return one_line(s);
+    }
+    match s.char_indices().rev().nth(max.saturating_sub(1)) {
+        Some((i, _)) if i > 0 => Cow::Owned(format!("…{}", one_line(&s[i..]))),
+        _ => one_line(s),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capped_text_is_cut_where_it_says() {
+        assert_eq!(one_line_capped("short\tone", 200), "short one");
+        let big = "é".repeat(1000);
+        let cut = one_line_capped(&big, 10);
+        assert_eq!(cut, format!("{}…[cut: 2000 bytes]", "é".repeat(10)));
+        // Cut inside an escape sequence: the half sequence goes too.
+        let cut = one_line_capped("ab\u{1b}]52;c;aGVsbG8=\u{7}cdefgh", 6);
+        assert!(cut.starts_with("ab…[cut: "), "{cut}");
+        assert_eq!(multi_line_capped("a\nb\nc", 3), "a\nb…[cut: 5 bytes]");
+        assert_eq!(one_line_tail("abcdef", 3), "…def");
+        assert_eq!(one_line_tail("ab", 3), "ab");
+        assert_eq!(one_line_tail(&big, 2), "…éé");
+    }
 
     #[test]
     fn plain_text_is_untouched_and_borrowed() {

@@ -411,11 +411,8 @@ fn a_row_that_finished_after_confirming_is_not_sent() {
 fn copy_and_error_log() {
     let mut w = world(1, 1, 8);
     let mut app = loaded_app(&mut w, &["global"]);
-    let name = app.selected_row().unwrap().op.name.clone();
-    assert_eq!(
-        key(&mut app, Key::Char('y')),
-        vec![Effect::Copy { text: name }]
-    );
+    let name = OperationName::parse(&app.selected_row().unwrap().op.name).unwrap();
+    assert_eq!(key(&mut app, Key::Char('y')), vec![Effect::Copy { name }]);
     key(&mut app, Key::Char('e'));
     assert_eq!(app.mode, Mode::ErrorLog { scroll: 0 });
     key(&mut app, Key::Esc);

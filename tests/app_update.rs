@@ -1028,3 +1028,38 @@ fn the_extra_pages_of_a_refresh_count_against_the_budget() {
     assert!(padded.len() <= 3, "{padded:?}");
     assert!(padded[1] - padded[0] >= 15, "{padded:?}");
 }
+
+#[test]
+fn y_refuses_a_name_that_is_not_a_valid_operation_name() {
+    let mut w = world(1, 1, 2);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let mut ops = w.snapshot("demo-project-1", "global");
+    let good = ops[1].name.clone();
+    // C1 CSI (erase the screen) and an OSC 52 of its own, as a hostile server could send.
+    ops[0].name = format!("{}\u{9b}2J\u{1b}]52;c;cm0gLXJmIH4K\u{7}", ops[0].name);
+    let hostile = ops[0].name.clone();
+    load(&mut app, "global", Ok(ops));
+    select(&mut app, &hostile);
+    let fx = key(&mut app, Key::Char('y'));
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Copy { .. })),
+        "{fx:?}"
+    );
+    let status = status_text(&app);
+    assert!(
+        status.starts_with("not copied: invalid resource name"),
+        "{status}"
+    );
+    assert!(status.contains("U+009B"), "{status}");
+    assert!(!status.chars().any(char::is_control), "{status:?}");
+
+    select(&mut app, &good);
+    let fx = key(&mut app, Key::Char('y'));
+    assert_eq!(
+        fx,
+        vec![Effect::Copy {
+            name: OperationName::parse(&good).unwrap()
+        }]
+    );
+    assert_eq!(status_text(&app), format!("copied {good}"));
+}

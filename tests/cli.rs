@@ -300,3 +300,83 @@ fn hermetic(mut c: Command) -> Command {
         .env_remove("LROTOP_ENDPOINT");
     c
 }
+
+/// A page of 100 operations, one of them with a 1 MiB target, from a loopback server (the
+/// emulator makes no such thing).
+fn serve_one_huge_field() -> (tokio::runtime::Runtime, String) {
+    let ops: Vec<serde_json::Value> = (0..100)
+        .map(|i| {
+            let target = if i == 7 {
+                "t".repeat(1 << 20)
+            } else {
+                format!("projects/p/locations/l/things/t-{i}")
+            };
+            serde_json::json!({
+                "name": format!("projects/p/locations/l/operations/op-{i}"),
+                "metadata": {
+                    "@type": lrotop::api::model::GEMINI_METADATA_TYPE,
+                    "createTime": "2026-01-01T12:00:00Z",
+                    "target": target,
+                    "verb": "create",
+                },
+            })
+        })
+        .collect();
+    let page = serde_json::json!({ "operations": ops });
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = rt.block_on(async move {
+        let app = axum::Router::new().route(
+            "/v1/projects/p/locations/l/operations",
+            axum::routing::get(move || {
+                let page = page.clone();
+                async move { axum::Json(page) }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{addr}")
+    });
+    (rt, url)
+}
+
+#[test]
+fn a_huge_field_is_cut_in_the_table_and_whole_in_json() {
+    let (_rt, url) = serve_one_huge_field();
+    let run = |format: &str| {
+        hermetic(Command::new(env!("CARGO_BIN_EXE_lrotop")))
+            .args([
+                "--endpoint",
+                &url,
+                "list",
+                "-p",
+                "p",
+                "-l",
+                "l",
+                "--format",
+                format,
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = run("table");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // 100 rows of a few short columns and a cut target: tens of kilobytes, where every
+    // row padded to the widest target made it 100 MB.
+    assert!(out.stdout.len() < 64 * 1024, "{} bytes", out.stdout.len());
+    let table = text(&out.stdout);
+    assert_eq!(table.lines().count(), 101);
+    let cut = format!("{}…[cut: 1048576 bytes]", "t".repeat(200));
+    assert!(table.contains(&cut), "{}", &table[..2000.min(table.len())]);
+
+    let out = run("json");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let ops: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(ops.len(), 100);
+    let whole = ops
+        .iter()
+        .filter_map(|o| o["metadata"]["target"].as_str())
+        .find(|t| t.len() == 1 << 20);
+    assert!(whole.is_some_and(|t| t.bytes().all(|b| b == b't')));
+}

@@ -138,3 +138,71 @@ fn doctor_names_each_failing_location_and_what_to_fix() {
     assert!(out.status.success(), "{}", text(&out.stdout));
     assert!(text(&out.stdout).contains("all good"));
 }
+
+/// Runs lrotop, killing it (by its own handle) if it has not exited within `limit`: a read
+/// that blocks must fail the test, not hang it.
+fn lrotop_within(home: &std::path::Path, args: &[&str], limit: std::time::Duration) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lrotop"))
+        .args(args)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env_remove("LROTOP_CONFIG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("lrotop {args:?} still running after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn config_that_is_not_a_small_regular_file_is_refused_at_once() {
+    let home = tempfile::tempdir().unwrap();
+    let limit = std::time::Duration::from_secs(10);
+    let started = std::time::Instant::now();
+    let out = lrotop_within(home.path(), &["config", "check", "/dev/zero"], limit);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("/dev/zero: not a regular file (a character device)"),
+        "{err}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+
+    let fifo = home.path().join("fifo.toml");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let fifo = fifo.to_str().unwrap();
+    let out = lrotop_within(home.path(), &["config", "check", fifo], limit);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("{fifo}: not a regular file (a FIFO)")),
+        "{err}"
+    );
+    // Every command reads the config the same way, the dashboard's included.
+    let out = lrotop_within(home.path(), &["list", "--config", fifo], limit);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("a FIFO"));
+
+    let big = home.path().join("big.toml");
+    std::fs::write(&big, format!("# {}\n", "x".repeat(2 << 20))).unwrap();
+    let big = big.to_str().unwrap();
+    let out = lrotop_within(home.path(), &["config", "check", big], limit);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("{big}: larger than 1 MiB (2097155 bytes)")),
+        "{err}"
+    );
+}

@@ -324,3 +324,95 @@ fn the_quit_dialog_counts_what_is_still_unanswered_as_answers_arrive() {
         "{text}"
     );
 }
+
+fn text_of(t: &Terminal<TestBackend>) -> String {
+    let buf = t.backend().buffer();
+    let mut s = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            s.push_str(buf[(x, y)].symbol());
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn with_status(message: &str) -> lrotop::api::Operation {
+    serde_json::from_value(serde_json::json!({
+        "name": "projects/demo-project-1/locations/global/operations/huge",
+        "metadata": {
+            "@type": lrotop::api::model::GEMINI_METADATA_TYPE,
+            "createTime": T0,
+            "target": "projects/demo-project-1/locations/global/things/big",
+            "verb": "create",
+            "statusMessage": message,
+        },
+    }))
+    .unwrap()
+}
+
+#[test]
+fn details_of_a_megabyte_message_are_cut_and_laid_out_once() {
+    let mut w = world(1, 1, 4);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let mut ops = w.snapshot("demo-project-1", "global");
+    ops.push(with_status(&"m".repeat(1 << 20)));
+    load(&mut app, "global", Ok(ops.clone()));
+    select(
+        &mut app,
+        "projects/demo-project-1/locations/global/operations/huge",
+    );
+    update(&mut app, Action::Key(Key::Enter));
+    let screen = ui::Screen::default();
+    let mut t = Terminal::new(TestBackend::new(100, 40)).unwrap();
+    let mut frame = |app: &App| {
+        t.draw(|f| screen.draw(f, app, Theme::Default)).unwrap();
+        text_of(&t)
+    };
+    let first = frame(&app);
+    // Word wrapping puts the one long word under its label.
+    assert!(
+        first.contains("│status    ") && first.contains("│mmmmmmmm"),
+        "{first}"
+    );
+    // Scrolling down through 4 KiB of it, one key at a time, to where it was cut.
+    let mut found = false;
+    for _ in 0..200 {
+        update(&mut app, Action::Key(Key::Char('j')));
+        if frame(&app).contains("m…[cut: 1048576 bytes]") {
+            found = true;
+            break;
+        }
+    }
+    assert!(found, "the cut marker never showed");
+    assert_eq!(
+        screen.details_layouts(),
+        1,
+        "keys only scroll what was laid out"
+    );
+    // The raw JSON shows the same value, cut the same way.
+    let mut in_json = false;
+    for _ in 0..400 {
+        update(&mut app, Action::Key(Key::Char('j')));
+        if frame(&app).contains(r#"m…[cut: 1048576 bytes]""#) {
+            in_json = true;
+            break;
+        }
+    }
+    assert!(
+        in_json,
+        "the raw JSON never showed the message, cut: {}",
+        frame(&app)
+    );
+    assert_eq!(screen.details_layouts(), 1);
+
+    // A new version of the operation is laid out again, once.
+    let last = ops.len() - 1;
+    ops[last] = with_status("now short");
+    load(&mut app, "global", Ok(ops));
+    update(&mut app, Action::Key(Key::Char('g')));
+    let now = frame(&app);
+    assert!(now.contains("status        now short"), "{now}");
+    frame(&app);
+    assert_eq!(screen.details_layouts(), 2);
+}

@@ -42,6 +42,9 @@ pub fn is_loopback_host(host: &str) -> bool {
         .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// Access tokens are a few kilobytes at most; a bigger file is the wrong file.
+pub const MAX_TOKEN_FILE_BYTES: u64 = 64 << 10;
+
 impl Auth {
     pub fn none() -> Self {
         Auth {
@@ -62,7 +65,7 @@ impl Auth {
     }
 
     pub fn from_token_file(path: &Path) -> Result<Self, ApiError> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = crate::userfile::read_capped(path, MAX_TOKEN_FILE_BYTES).map_err(|e| {
             ApiError::Auth(format!(
                 "cannot read access token file {}: {e}",
                 path.display()
@@ -214,5 +217,36 @@ mod tests {
         std::fs::write(&p, "two tokens").unwrap();
         assert!(Auth::from_token_file(&p).is_err());
         assert!(Auth::from_token_file(&dir.path().join("missing")).is_err());
+    }
+
+    /// On a thread, so that a read that blocks fails the test instead of hanging it.
+    fn token_file_error(p: std::path::PathBuf) -> String {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(Auth::from_token_file(&p).map(|_| ()));
+        });
+        match rx.recv_timeout(std::time::Duration::from_secs(5)) {
+            Ok(r) => r.unwrap_err().to_string(),
+            Err(_) => panic!("reading the token file did not return within 5 s"),
+        }
+    }
+
+    #[test]
+    fn token_files_that_are_not_small_regular_files() {
+        let e = token_file_error("/dev/zero".into());
+        assert!(
+            e.contains("/dev/zero: not a regular file (a character device)"),
+            "{e}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big");
+        std::fs::write(&big, "a".repeat(65 * 1024)).unwrap();
+        let e = token_file_error(big.clone());
+        assert!(e.contains("larger than 64 KiB (66560 bytes)"), "{e}");
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let e = token_file_error(fifo);
+        assert!(e.contains("not a regular file (a FIFO)"), "{e}");
     }
 }

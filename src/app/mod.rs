@@ -152,9 +152,10 @@ pub enum Effect {
     Delete {
         names: Vec<OperationName>,
     },
-    /// To the terminal's clipboard (OSC 52).
+    /// To the terminal's clipboard (OSC 52). Only a name that parsed: whatever is copied
+    /// is pasted into shells, and a server's name could carry escapes or control bytes.
     Copy {
-        text: String,
+        name: OperationName,
     },
     Quit,
 }

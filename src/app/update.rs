@@ -681,12 +681,12 @@ fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
         Command::ClearMarks => bulk::clear_marks(app),
         Command::CancelMarked => bulk::start_bulk_cancel(app),
         Command::Delete => bulk::start_delete(app),
-        Command::Copy => match app.selected_row() {
-            Some(r) => {
-                let name = r.op.name.clone();
-                fx.push(Effect::Copy { text: name.clone() });
+        Command::Copy => match app.selected_row().map(|r| OperationName::parse(&r.op.name)) {
+            Some(Ok(name)) => {
                 app.say(Level::Info, format!("copied {name}"));
+                fx.push(Effect::Copy { name });
             }
+            Some(Err(e)) => app.say(Level::Warn, format!("not copied: {e}")),
             None => app.say(Level::Info, "no operation selected"),
         },
         Command::ErrorLog => app.mode = Mode::ErrorLog { scroll: 0 },

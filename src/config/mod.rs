@@ -13,6 +13,9 @@ pub const DEFAULT_ENDPOINT: &str = crate::api::DEFAULT_ENDPOINT;
 /// The variable naming the config file when `--config` is not given.
 pub const CONFIG_ENV: &str = "LROTOP_CONFIG";
 
+/// A config is a few kilobytes; anything past this is the wrong file.
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
 const DEFAULT_REFRESH: Duration = Duration::from_secs(5);
 const DEFAULT_BULK_CONFIRM_THRESHOLD: usize = 20;
 const DEFAULT_REQUEST_BUDGET: f64 = crate::app::DEFAULT_REQUEST_BUDGET;
@@ -98,6 +101,13 @@ pub enum ConfigError {
         key: String,
         message: String,
     },
+    /// Not read at all: not a regular file, or too large to be a config.
+    #[error("{}: {source}", .path.display())]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: crate::userfile::ReadError,
+    },
     #[error("{} already exists; not overwriting it", .0.display())]
     Exists(PathBuf),
     #[error(
@@ -132,10 +142,15 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
 /// Reads and parses the file. A missing file is the normal first-run state, so it yields the
 /// defaults, unless `must_exist` (the user named the file, so its absence is a mistake).
 pub fn load(path: &Path, must_exist: bool) -> Result<Config, ConfigError> {
-    match std::fs::read_to_string(path) {
+    use crate::userfile::{ReadError, read_capped};
+    match read_capped(path, MAX_CONFIG_BYTES) {
         Ok(text) => parse(&text, path),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => Ok(Config::default()),
-        Err(source) => Err(ConfigError::Io {
+        Err(e) if e.is_not_found() && !must_exist => Ok(Config::default()),
+        Err(ReadError::Io(source)) => Err(ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+        Err(source) => Err(ConfigError::Unreadable {
             path: path.to_path_buf(),
             source,
         }),

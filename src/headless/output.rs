@@ -48,13 +48,17 @@ pub fn print_jsonl<T: Serialize>(items: &[T]) -> Result<(), CliError> {
     write_out(&safe_json(s))
 }
 
-/// Aligned columns; every cell is sanitized, the last column is not padded.
+/// Aligned columns; every cell is sanitized and capped at [`crate::sanitize::CELL_CAP`] chars
+/// (JSON output carries every field whole), the last column
+/// is not padded.
 pub fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<(), CliError> {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
             r.iter()
-                .map(|c| crate::sanitize::one_line(c).into_owned())
+                .map(|c| {
+                    crate::sanitize::one_line_capped(c, crate::sanitize::CELL_CAP).into_owned()
+                })
                 .collect()
         })
         .collect();

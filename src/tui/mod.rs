@@ -122,9 +122,9 @@ fn apply(app: &mut App, runner: &Runner, actions: Vec<Action>) {
     for effect in update_batch(app, actions) {
         match effect {
             Effect::Quit => {}
-            Effect::Copy { text } => {
+            Effect::Copy { name } => {
                 use std::io::Write;
-                let seq = clipboard::osc52(&text, std::env::var_os("TMUX").is_some());
+                let seq = clipboard::osc52(&name, std::env::var_os("TMUX").is_some());
                 let mut out = std::io::stdout().lock();
                 let _ = out.write_all(seq.as_bytes()).and_then(|_| out.flush());
             }
@@ -148,6 +148,7 @@ async fn event_loop(
     let table_rows = ui::table_rows(Rect::new(0, 0, size.width, size.height), &app);
     apply(&mut app, runner, vec![Action::Resize { table_rows }]);
     let mut last: Option<Buffer> = None;
+    let screen = ui::Screen::default();
     // For the test that proves the terminal is restored after a panic.
     let panic_after_first_frame = std::env::var_os("LROTOP_TEST_PANIC").is_some();
     let mut ended_by = None;
@@ -159,9 +160,9 @@ async fn event_loop(
         let drawn = terminal.size().and_then(|size| {
             let area = Rect::new(0, 0, size.width, size.height);
             let mut frame = Buffer::empty(area);
-            ui::render(&app, theme, area, &mut frame);
+            screen.render(&app, theme, area, &mut frame);
             if last.as_ref() != Some(&frame) {
-                terminal.draw(|f| ui::draw(f, &app, theme))?;
+                terminal.draw(|f| screen.draw(f, &app, theme))?;
                 last = Some(frame);
             }
             Ok(())

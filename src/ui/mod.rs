@@ -1,5 +1,7 @@
-//! Pure drawing of `&App`: no state of its own, no IO.
+//! Drawing of `&App`, no IO. The only thing kept between frames is a [`Screen`]'s cache of
+//! work that depends on data alone (the details pane's layout), never state of its own.
 
+pub mod details;
 mod overlays;
 mod table;
 pub mod theme;
@@ -73,12 +75,46 @@ pub fn table_rows(size: Rect, app: &App) -> usize {
     areas(size, app).operations.height.saturating_sub(3) as usize
 }
 
-pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
-    let area = frame.area();
-    render(app, theme, area, frame.buffer_mut());
+/// Draws frame after frame for the terminal loop, reusing between frames what only the data
+/// decides: a key press in the details pane of a big operation does not lay it out again.
+#[derive(Default)]
+pub struct Screen {
+    details: details::DetailsCache,
 }
 
+impl Screen {
+    pub fn draw(&self, frame: &mut Frame, app: &App, theme: Theme) {
+        let area = frame.area();
+        self.render(app, theme, area, frame.buffer_mut());
+    }
+
+    pub fn render(&self, app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
+        render_with(app, theme, area, buf, &self.details);
+    }
+
+    /// How many times the details pane's heavy part was laid out (see [`details`]).
+    pub fn details_layouts(&self) -> u64 {
+        self.details.layouts()
+    }
+}
+
+/// One frame on its own, laid out from scratch.
+pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
+    Screen::default().draw(frame, app, theme);
+}
+
+/// One frame on its own, laid out from scratch.
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
+    Screen::default().render(app, theme, area, buf);
+}
+
+fn render_with(
+    app: &App,
+    theme: Theme,
+    area: Rect,
+    buf: &mut Buffer,
+    cache: &details::DetailsCache,
+) {
     let a = areas(area, app);
     header(app, theme).render(a.header, buf);
     table::locations(app, theme, a.locations, buf);
@@ -87,7 +123,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     hints(app, theme).render(a.hints, buf);
     match &app.mode {
         Mode::Normal | Mode::FilterInput { .. } => {}
-        Mode::Details { scroll } => overlays::details(app, theme, *scroll, area, buf),
+        Mode::Details { scroll } => details::details(app, cache, theme, *scroll, area, buf),
         Mode::Help { scroll } => overlays::help(theme, *scroll, area, buf),
         Mode::ErrorLog { scroll } => overlays::error_log(app, theme, *scroll, area, buf),
         Mode::ProjectPicker { query, selected } => {

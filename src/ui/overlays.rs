@@ -1,18 +1,17 @@
 //! Details, help and the confirmation dialog, drawn over the main screen.
 
 use super::Theme;
-use crate::api::time::{coarse_age, format_timestamp};
 use crate::app::keys::KEYMAP;
 use crate::app::row::RowState;
 use crate::app::{App, Bulk, Confirm, Confirmed};
-use crate::sanitize::{multi_line, one_line};
+use crate::sanitize::{one_line, one_line_capped};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [h] = Layout::horizontal([Constraint::Length(width.min(area.width))])
         .flex(Flex::Center)
         .areas(area);
@@ -42,129 +41,19 @@ fn scrolled(
 }
 
 /// The frame every overlay wears: a title, and its keys in the bottom border.
-fn framed(title: &str, keys: &str, theme: Theme) -> Block<'static> {
+pub(super) fn framed(title: &str, keys: &str, theme: Theme) -> Block<'static> {
     Block::bordered()
         .title(Span::styled(title.to_string(), theme.title()))
         .title_bottom(Line::from(Span::styled(keys.to_string(), theme.dim())).right_aligned())
         .border_style(theme.border(true))
 }
 
-fn field(label: &str, value: String, theme: Theme) -> Line<'static> {
+/// A labelled value of the details pane, cut at its cap.
+pub(super) fn field(label: &str, value: &str, theme: Theme) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("{label:<14}"), theme.dim()),
-        Span::raw(one_line(&value).into_owned()),
+        Span::raw(one_line_capped(value, super::details::DETAIL_CAP).into_owned()),
     ])
-}
-
-fn json_lines(v: &impl serde::Serialize) -> Vec<Line<'static>> {
-    let s = serde_json::to_string_pretty(v).unwrap_or_default();
-    multi_line(&s)
-        .lines()
-        .map(|l| Line::from(format!("  {l}")))
-        .collect()
-}
-
-pub fn details(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
-    let Some(r) = app.selected_row() else {
-        return;
-    };
-    let op = &r.op;
-    let mut lines: Vec<Line> = Vec::new();
-    lines.push(Line::from(vec![
-        Span::styled(
-            format!("{} {}", r.state.glyph(), r.state.word()),
-            theme.state(r.state).add_modifier(Modifier::BOLD),
-        ),
-        Span::raw(match r.note() {
-            Some(n) => format!("   {}", one_line(&n)),
-            None => String::new(),
-        }),
-    ]));
-    lines.push(Line::raw(""));
-    lines.push(field("name", op.name.clone(), theme));
-    lines.push(field("project", op.project().to_string(), theme));
-    lines.push(field("location", op.location().to_string(), theme));
-    lines.push(field("verb", op.verb().to_string(), theme));
-    lines.push(field("target", op.target().to_string(), theme));
-    let created = op.create_time();
-    if let Some(c) = created {
-        lines.push(field(
-            "created",
-            format!(
-                "{}  ({} ago)",
-                format_timestamp(c),
-                coarse_age(app.now.duration_since(c).unsigned_abs())
-            ),
-            theme,
-        ));
-    }
-    if let Some(e) = op.end_time() {
-        lines.push(field("ended", format_timestamp(e), theme));
-        if let Some(c) = created {
-            lines.push(field(
-                "took",
-                coarse_age(e.duration_since(c).unsigned_abs()),
-                theme,
-            ));
-        }
-    } else if let Some(c) = created {
-        lines.push(field(
-            "running for",
-            coarse_age(app.now.duration_since(c).unsigned_abs()),
-            theme,
-        ));
-    }
-    if let Some(m) = op.meta() {
-        if !m.status_message().is_empty() {
-            lines.push(field("status", m.status_message().to_string(), theme));
-        }
-        lines.push(field(
-            "cancel asked",
-            if m.requested_cancellation {
-                "yes"
-            } else {
-                "no"
-            }
-            .to_string(),
-            theme,
-        ));
-        if !m.api_version().is_empty() {
-            lines.push(field("api version", m.api_version().to_string(), theme));
-        }
-    } else if let Some(t) = op.metadata.as_ref().and_then(|m| m.type_url()) {
-        lines.push(field("metadata", t.to_string(), theme));
-    }
-    if let Some(e) = &op.error {
-        lines.push(Line::raw(""));
-        lines.push(Line::from(Span::styled(
-            format!(
-                "error  {} ({}): {}",
-                e.code().name(),
-                e.code,
-                one_line(&e.message)
-            ),
-            theme.state(RowState::Failed),
-        )));
-        if !e.details.is_empty() {
-            lines.push(Line::from(Span::styled("error details", theme.dim())));
-            lines.extend(json_lines(&e.details));
-        }
-    }
-    if let Some(resp) = &op.response {
-        lines.push(Line::raw(""));
-        lines.push(Line::from(Span::styled("response", theme.dim())));
-        lines.extend(json_lines(resp));
-    }
-    lines.push(Line::raw(""));
-    lines.push(Line::from(Span::styled("raw JSON", theme.dim())));
-    lines.extend(json_lines(op));
-
-    let w = area.width.saturating_sub(4).min(120);
-    let h = area.height.saturating_sub(2);
-    let rect = centered(area, w, h);
-    Clear.render(rect, buf);
-    let block = framed(" Operation ", " j/k scroll · c cancel · esc close ", theme);
-    scrolled(lines, block, scroll, rect, buf);
 }
 
 pub fn help(theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {

@@ -5,7 +5,7 @@ use super::Theme;
 use crate::api::time::aligned_age;
 use crate::app::row::Row;
 use crate::app::{App, FLASH, Level, NEW_MARK, Pane};
-use crate::sanitize::one_line;
+use crate::sanitize::{CELL_CAP, one_line, one_line_capped, one_line_tail};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
@@ -335,19 +335,22 @@ fn row<'a>(
     ];
     if proj_w > 0 {
         cells.push(Cell::from(shorten_right(
-            &one_line(&project_short(app, r.op.project())),
+            &one_line_capped(&project_short(app, r.op.project()), CELL_CAP),
             proj_w,
         )));
     }
     cells.extend([
         Cell::from(Span::styled(
-            one_line(r.op.location()).into_owned(),
+            one_line_capped(r.op.location(), CELL_CAP).into_owned(),
             location_style,
         )),
-        Cell::from(one_line(r.op.verb()).into_owned()),
-        Cell::from(shorten_left(&one_line(r.op.target()), target_w)),
+        Cell::from(one_line_capped(r.op.verb(), CELL_CAP).into_owned()),
+        Cell::from(shorten_left(
+            &one_line_tail(r.op.target(), CELL_CAP),
+            target_w,
+        )),
         Cell::from(age),
-        Cell::from(short_id(&one_line(&r.op.name))),
+        Cell::from(short_id(&one_line_tail(&r.op.name, CELL_CAP))),
     ]);
     let mut style = Style::new();
     if r.changed_at.get().is_some_and(|t| now < t + FLASH) {
