@@ -9,8 +9,6 @@ mod common;
 
 use common::{Pty, header_ops};
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -73,67 +71,6 @@ const GOAL_MB: f64 = 80.0;
 /// How long to keep sampling after the last row arrived: six refreshes at 5 s.
 const STEADY: Duration = Duration::from_secs(31);
 
-/// The emulator as a child process; killed (by its own pid) when dropped.
-struct EmulatorProcess {
-    child: Child,
-    url: String,
-    _dirs: tempfile::TempDir,
-}
-
-impl EmulatorProcess {
-    fn start(ops_per_location: usize, extra: &[&str]) -> EmulatorProcess {
-        let dirs = tempfile::tempdir().expect("tempdir");
-        let mut child = Command::new(common::lrotop_bin())
-            .args(["emulator", "--scenario", "static", "--projects", "1"])
-            .args(["--locations", &LOCATIONS.to_string()])
-            .args(["--ops-per-location", &ops_per_location.to_string()])
-            .args(["--addr", "127.0.0.1:0"])
-            .args(extra)
-            .env("XDG_CONFIG_HOME", dirs.path().join("config"))
-            .env("XDG_CACHE_HOME", dirs.path().join("cache"))
-            .env("XDG_STATE_HOME", dirs.path().join("state"))
-            .env("HOME", dirs.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("lrotop emulator");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(l) => l,
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("the emulator printed nothing within 60 s");
-            }
-        };
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_string();
-        assert!(url.starts_with("http://127.0.0.1:"), "loopback only: {url}");
-        EmulatorProcess {
-            child,
-            url,
-            _dirs: dirs,
-        }
-    }
-}
-
-impl Drop for EmulatorProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 struct Sample {
     loaded_after: Duration,
     rss_loaded: u64,
@@ -150,7 +87,20 @@ fn mb(kb: u64) -> f64 {
 
 fn measure(ops_per_location: usize, env: &[(&str, &str)], emulator_args: &[&str]) -> Sample {
     let total = LOCATIONS * ops_per_location;
-    let emu = EmulatorProcess::start(ops_per_location, emulator_args);
+    let ops = ops_per_location.to_string();
+    let locations = LOCATIONS.to_string();
+    let mut args = vec![
+        "--scenario",
+        "static",
+        "--projects",
+        "1",
+        "--locations",
+        &locations,
+        "--ops-per-location",
+        &ops,
+    ];
+    args.extend_from_slice(emulator_args);
+    let emu = common::EmulatorProcess::start(&args);
     let mut args = vec![
         "--endpoint".to_string(),
         emu.url.clone(),
@@ -208,7 +158,7 @@ fn measure(ops_per_location: usize, env: &[(&str, &str)], emulator_args: &[&str]
         mb(rss_after_r)
     );
     let hwm = common::status_kb(pid, "VmHWM").expect("VmHWM");
-    let emulator_rss = common::status_kb(emu.child.id(), "VmRSS").unwrap_or(0);
+    let emulator_rss = common::status_kb(emu.pid(), "VmRSS").unwrap_or(0);
     assert_eq!(header_ops(&pty.screen()), Some(total), "still all loaded");
     pty.quit(Duration::from_secs(5));
     Sample {

@@ -10,8 +10,6 @@
 mod common;
 
 use common::{Pty, header_ops};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const ROWS: u16 = 50;
@@ -21,65 +19,6 @@ const OPS: usize = 1000;
 const SAMPLE: Duration = Duration::from_secs(10);
 /// The longest a soak may be asked to run: it always stops by itself.
 const MAX_SECS: u64 = 3600;
-
-struct Emulator {
-    child: Child,
-    url: String,
-    _dirs: tempfile::TempDir,
-}
-
-impl Emulator {
-    fn start() -> Emulator {
-        let dirs = tempfile::tempdir().expect("tempdir");
-        let mut child = Command::new(common::lrotop_bin())
-            .args(["emulator", "--scenario", "demo", "--projects", "1"])
-            .args(["--locations", &LOCATIONS.to_string()])
-            .args(["--ops-per-location", &OPS.to_string()])
-            .args(["--error-rate", "0.02", "--retry-delay-ms", "200"])
-            .args(["--addr", "127.0.0.1:0"])
-            .env("XDG_CONFIG_HOME", dirs.path().join("config"))
-            .env("XDG_STATE_HOME", dirs.path().join("state"))
-            .env("HOME", dirs.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("lrotop emulator");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(l) => l,
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("the emulator printed nothing within 60 s");
-            }
-        };
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_string();
-        assert!(url.starts_with("http://127.0.0.1:"), "loopback only: {url}");
-        Emulator {
-            child,
-            url,
-            _dirs: dirs,
-        }
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn fds(pid: u32) -> usize {
     std::fs::read_dir(format!("/proc/{pid}/fd"))
@@ -118,7 +57,22 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(600)
         .clamp(30, MAX_SECS);
-    let emu = Emulator::start();
+    let locations = LOCATIONS.to_string();
+    let ops = OPS.to_string();
+    let emu = common::EmulatorProcess::start(&[
+        "--scenario",
+        "demo",
+        "--projects",
+        "1",
+        "--locations",
+        &locations,
+        "--ops-per-location",
+        &ops,
+        "--error-rate",
+        "0.02",
+        "--retry-delay-ms",
+        "200",
+    ]);
     let args = [
         "--endpoint",
         &emu.url,

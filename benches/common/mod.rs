@@ -381,3 +381,69 @@ pub fn header_ops(screen: &str) -> Option<usize> {
     let at = first.find(" ops")?;
     first[..at].rsplit(' ').next().and_then(|n| n.parse().ok())
 }
+
+/// `lrotop emulator ARGS` in a process of its own (so a measured dashboard holds only its own
+/// memory), on a free loopback port; ended when dropped.
+pub struct EmulatorProcess {
+    child: std::process::Child,
+    pub url: String,
+    _dirs: tempfile::TempDir,
+}
+
+impl EmulatorProcess {
+    pub fn start(args: &[&str]) -> EmulatorProcess {
+        use std::io::{BufRead, BufReader};
+        use std::process::{Command, Stdio};
+        let dirs = tempfile::tempdir().expect("tempdir");
+        let mut child = Command::new(lrotop_bin())
+            .arg("emulator")
+            .args(args)
+            .args(["--addr", "127.0.0.1:0"])
+            .env("XDG_CONFIG_HOME", dirs.path().join("config"))
+            .env("XDG_CACHE_HOME", dirs.path().join("cache"))
+            .env("XDG_STATE_HOME", dirs.path().join("state"))
+            .env("HOME", dirs.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("lrotop emulator");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(l) => l,
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("the emulator printed nothing within 60 s");
+            }
+        };
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        assert!(url.starts_with("http://127.0.0.1:"), "loopback only: {url}");
+        EmulatorProcess {
+            child,
+            url,
+            _dirs: dirs,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for EmulatorProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
