@@ -67,6 +67,19 @@ fn normalise_state(s: &str) -> String {
     s.to_ascii_lowercase().replace([' ', '_', '-'], "")
 }
 
+/// Every word `state=` knows, normalised: the displayed states, and `active` for those still
+/// running on the server. A misspelling must be an error: `state!=runing` matching every
+/// operation would let `delete --filter` reach running ones.
+const STATES: [&str; 7] = [
+    "running",
+    "cancelling",
+    "cancelrefused",
+    "cancelled",
+    "done",
+    "failed",
+    "active",
+];
+
 impl Filter {
     pub fn parse(s: &str) -> Result<Filter, FilterError> {
         let mut terms = Vec::new();
@@ -94,6 +107,13 @@ impl Filter {
                 .collect();
             if values.is_empty() {
                 return Err(FilterError(format!("{word:?} needs a value after '='")));
+            }
+            if field == Field::State
+                && let Some(bad) = values.iter().find(|v| !STATES.contains(&v.as_str()))
+            {
+                return Err(FilterError(format!(
+                    "unknown state {bad:?} in {word:?}: use running, cancelling, cancel-refused, cancelled, done, failed or active"
+                )));
             }
             terms.push(Term::Field {
                 field,
@@ -130,7 +150,10 @@ impl Filter {
                         values.iter().any(|v| {
                             *v == st
                                 || (v == "active"
-                                    && matches!(st.as_str(), "running" | "cancelling"))
+                                    && matches!(
+                                        st.as_str(),
+                                        "running" | "cancelling" | "cancelrefused"
+                                    ))
                         })
                     }
                     Field::Verb => values.iter().any(|v| s.verb.eq_ignore_ascii_case(v)),
@@ -188,6 +211,8 @@ mod tests {
         assert!(!m("nothing-like-this"));
         let running = subject("CANCELLING", "delete", "global");
         assert!(Filter::parse("state=active").unwrap().matches(&running));
+        // Refused is still running on the server.
+        assert!(Filter::parse("state=active").unwrap().matches(&s));
     }
 
     #[test]
@@ -199,6 +224,21 @@ mod tests {
                 .contains("colour")
         );
         assert!(Filter::parse("state=").is_err());
+        for bad in ["state!=runing", "state=bogus", "status=running,donee"] {
+            let e = Filter::parse(bad).unwrap_err().0;
+            assert!(
+                e.contains("unknown state") && e.contains("running, cancelling"),
+                "{bad}: {e}"
+            );
+        }
+        for good in [
+            "state=RUNNING",
+            "state=cancel-refused",
+            "state!=done,failed",
+            "state=active",
+        ] {
+            assert!(Filter::parse(good).is_ok(), "{good}");
+        }
         assert_eq!(
             Filter::parse("  verb=create ").unwrap().as_str(),
             "verb=create"
