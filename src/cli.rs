@@ -7,6 +7,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// `--refresh`, held to the same floor as the config's `refresh` (never silently raised).
+fn parse_refresh(s: &str) -> Result<Duration, String> {
+    let d = parse_human_duration(s)?;
+    if d < crate::app::MIN_INTERVAL {
+        return Err(format!("{s:?} is too short: the floor is 1s"));
+    }
+    Ok(d)
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "lrotop",
@@ -67,7 +76,7 @@ pub struct Global {
     #[arg(long, global = true, value_name = "N")]
     pub request_budget: Option<f64>,
     /// Dashboard refresh interval, at least 1s (default: the config's, else 5s).
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_human_duration)]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_refresh)]
     pub refresh: Option<Duration>,
     /// Give up on one API call, retries included, after this long.
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_human_duration, default_value = "30s")]

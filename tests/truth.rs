@@ -52,3 +52,89 @@ fn a_misspelled_state_is_an_error_and_nothing_is_sent() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(emu.stats().mutations(), 0);
 }
+
+/// `wait` once printed UNKNOWN after its timeout for an operation it had just seen running.
+#[test]
+fn wait_says_running_when_its_timeout_runs_out() {
+    let emu = emulator();
+    let running = emu
+        .snapshot("demo-project-1", "global")
+        .into_iter()
+        .find(|o| !o.done)
+        .unwrap()
+        .name;
+    let out = lrotop(
+        &emu,
+        &["wait", &running, "--timeout", "1s", "--interval", "200ms"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let row = stdout.lines().find(|l| l.contains(&running)).unwrap();
+    assert!(row.starts_with("RUNNING"), "{stdout}");
+    assert!(
+        row.contains("still running when --timeout ran out"),
+        "{row}"
+    );
+}
+
+/// `--refresh 500ms` was raised to 1s without a word, while the same value in the config is
+/// an error: both are errors now.
+#[test]
+fn a_refresh_below_the_floor_is_an_error_on_the_command_line_too() {
+    let emu = emulator();
+    let out = lrotop(
+        &emu,
+        &["--refresh", "500ms", "list", "-p", "demo-project-1"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the floor is 1s"), "{err}");
+    let out = lrotop(&emu, &["--refresh", "1s", "list", "-p", "demo-project-1"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Names `list --demo` printed gave 404 in `describe --demo`: each process made its own ids.
+#[test]
+fn the_demo_names_the_same_operations_in_every_process() {
+    let demo = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_lrotop"))
+            .env("XDG_CONFIG_HOME", "/nonexistent/lrotop-test")
+            .env_remove("LROTOP_CONFIG")
+            .env_remove("LROTOP_PROJECT")
+            .env_remove("LROTOP_ENDPOINT")
+            .arg("--demo")
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = demo(&["list", "--format", "jsonl"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["name"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(names.len() > 10);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    for name in [&names[0], &names[names.len() / 2], &names[names.len() - 1]] {
+        let out = demo(&["describe", name]);
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

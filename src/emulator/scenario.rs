@@ -101,6 +101,9 @@ pub struct Generator {
     live: bool,
 }
 
+/// 2026-01-01T00:00:00Z: where the live demo's ids count from.
+const DEMO_ID_ORIGIN_MS: i64 = 1_767_225_600_000;
+
 impl Generator {
     pub fn new(seed: u64, live: bool) -> Self {
         Generator {
@@ -144,10 +147,17 @@ impl Generator {
         (verb.to_string(), target, response)
     }
 
-    fn id(&mut self, created: Timestamp) -> String {
+    /// Google's shape of id. The live demo's ids must be the same in every process (a name
+    /// `list --demo` printed must be found by `describe --demo`), so there the time part
+    /// counts from a fixed origin by sequence instead of reading the clock.
+    fn id(&mut self, created: Timestamp, seq: u64) -> String {
+        let millis = if self.live {
+            DEMO_ID_ORIGIN_MS + seq as i64 * 1_000
+        } else {
+            created.as_millisecond()
+        };
         format!(
-            "operation-{}-{:013x}-{:08x}-{:08x}",
-            created.as_millisecond(),
+            "operation-{millis}-{:013x}-{:08x}-{:08x}",
             self.rng.random::<u64>() & 0x0001_ffff_ffff_ffff,
             self.rng.random::<u32>(),
             self.rng.random::<u32>()
@@ -186,7 +196,7 @@ impl Generator {
         };
         let mut rec = OpRecord {
             seq,
-            id: self.id(created),
+            id: self.id(created, seq),
             created,
             verb,
             target,

@@ -15,15 +15,20 @@ pub async fn run(ctx: &Context, a: &WaitArgs) -> Result<(), CliError> {
         .collect::<Result<_, _>>()?;
     let deadline = a.timeout.map(|t| Instant::now() + t);
     let interval = a.interval.max(Duration::from_millis(200));
+    // An error carries the last state seen, if any: an operation still running when the
+    // timeout ran out is RUNNING, not UNKNOWN.
     let results = join_all(names.iter().map(|n| async move {
         loop {
-            match ctx.client_for(n.project()).get(n).await {
+            let last = match ctx.client_for(n.project()).get(n).await {
                 Ok(op) if op.done => return Ok(op),
-                Ok(_) => {}
-                Err(e) => return Err(format!("{e}")),
-            }
+                Ok(op) => op.outcome().word(),
+                Err(e) => return Err((None, format!("{e}"))),
+            };
             if deadline.is_some_and(|d| Instant::now() + interval > d) {
-                return Err("still running when --timeout ran out".to_string());
+                return Err((
+                    Some(last),
+                    "still running when --timeout ran out".to_string(),
+                ));
             }
             tokio::time::sleep(interval).await;
         }
@@ -44,10 +49,11 @@ pub async fn run(ctx: &Context, a: &WaitArgs) -> Result<(), CliError> {
                 }
                 rows.push(vec![op.outcome().word().to_string(), n.to_string(), detail]);
             }
-            Err(e) => {
+            Err((last, e)) => {
                 errors += 1;
                 note(&format!("lrotop: {n}: {e}"));
-                rows.push(vec!["UNKNOWN".to_string(), n.to_string(), e]);
+                let state = last.unwrap_or("UNKNOWN");
+                rows.push(vec![state.to_string(), n.to_string(), e]);
             }
         }
     }

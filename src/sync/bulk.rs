@@ -5,14 +5,16 @@ use crate::api::{ApiError, OperationName, OperationsClient};
 use crate::app::MutationKind;
 use futures::stream::{self, StreamExt};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use tokio::time::Instant;
 
 /// Default caps for confirmed bulk actions: generous, since the user asked; 429s slow the
 /// individual requests down through the client's backoff.
 pub const BULK_CONCURRENCY: usize = 8;
 pub const BULK_RATE_PER_SEC: f64 = 200.0;
 
-/// A token bucket: at most `rate` acquisitions a second, bursts up to `burst`.
+/// A token bucket: at most `rate` acquisitions a second, bursts up to `burst` but never more
+/// than a second's worth (`--bulk-rate 1` sends one a second from the first, not eight).
 pub struct RateLimiter {
     rate: f64,
     burst: f64,
@@ -22,7 +24,7 @@ pub struct RateLimiter {
 impl RateLimiter {
     pub fn new(rate_per_sec: f64, burst: usize) -> RateLimiter {
         let rate = rate_per_sec.max(0.01);
-        let burst = (burst.max(1)) as f64;
+        let burst = (burst.max(1) as f64).min(rate.max(1.0).floor());
         RateLimiter {
             rate,
             burst,
@@ -113,6 +115,31 @@ mod tests {
             start.elapsed() >= Duration::from_millis(95),
             "{:?}",
             start.elapsed()
+        );
+    }
+
+    /// On tokio's paused clock: the pacing is exact and the test takes no time.
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_rate_paces_from_the_first_request() {
+        let l = RateLimiter::new(1.0, BULK_CONCURRENCY);
+        let start = Instant::now();
+        for _ in 0..3 {
+            l.acquire().await;
+        }
+        // One at once, then one a second: not eight at once.
+        assert!(
+            start.elapsed() >= Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+        let fast = RateLimiter::new(200.0, BULK_CONCURRENCY);
+        let start = Instant::now();
+        for _ in 0..BULK_CONCURRENCY {
+            fast.acquire().await;
+        }
+        assert!(
+            start.elapsed() < Duration::from_millis(1),
+            "a fast rate still bursts"
         );
     }
 }
