@@ -1,6 +1,8 @@
 //! The dashboard and the CLI tell the truth: what a filter means, what is counted, what is
 //! shown. Each case was found wrong once.
 
+mod common;
+
 use lrotop::emulator::{BackgroundEmulator, EmulatorConfig, Scenario};
 use std::process::{Command, Output, Stdio};
 
@@ -137,4 +139,37 @@ fn the_demo_names_the_same_operations_in_every_process() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+fn header(app: &lrotop::app::App) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 10)).unwrap();
+    t.draw(|f| lrotop::ui::draw(f, app, lrotop::ui::Theme::default()))
+        .unwrap();
+    let buf = t.backend().buffer().clone();
+    (0..buf.area.width)
+        .map(|x| buf[(x, 0)].symbol().to_string())
+        .collect()
+}
+
+/// `⟳ 1s` was shown while the request budget gave each location a turn every ~3 s.
+#[test]
+fn the_header_shows_the_refresh_the_budget_really_allows() {
+    let mut w = common::world(1, 6, 8);
+    let locations = [
+        "global",
+        "us-central1",
+        "us-east4",
+        "us-west1",
+        "us-west4",
+        "europe-west1",
+    ];
+    let mut app = common::loaded_app(&mut w, &locations);
+    app.settings.interval = std::time::Duration::from_secs(1);
+    app.settings.request_budget = Some(2.0);
+    assert!(header(&app).contains("⟳ ~3s"), "{}", header(&app));
+    app.settings.request_budget = None;
+    assert!(header(&app).contains("⟳ 1s"), "{}", header(&app));
+    app.settings.interval = std::time::Duration::from_secs(5);
+    app.settings.request_budget = Some(2.0);
+    assert!(header(&app).contains("⟳ 5s"), "{}", header(&app));
 }

@@ -107,6 +107,32 @@ pub(crate) fn settle(app: &mut App, target: usize) {
     }
 }
 
+impl App {
+    /// How often each location in view is really refreshed: the interval, or longer when
+    /// the request budget cannot pay for every location's pages that often (the slowest
+    /// endpoint decides). What the header shows, so `⟳ 1s` never claims what the budget
+    /// does not allow.
+    pub fn effective_interval(&self) -> Duration {
+        let interval = self.settings.interval;
+        let Some(rate) = self
+            .settings
+            .request_budget
+            .filter(|r| *r > 0.0 && r.is_finite())
+        else {
+            return interval;
+        };
+        let mut pages: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for (i, t) in self.targets.iter().enumerate() {
+            if self.in_scope(i) {
+                *pages.entry(endpoint_of(self, i)).or_default() +=
+                    t.total.div_ceil(ROWS_PER_PAGE).max(1);
+            }
+        }
+        let slowest = pages.values().copied().max().unwrap_or(0) as f64 / rate;
+        interval.max(Duration::from_secs_f64(slowest))
+    }
+}
+
 fn endpoint_of(app: &App, target: usize) -> String {
     let project = app.targets[target].name.project();
     app.settings

@@ -152,10 +152,7 @@ fn header(app: &App, theme: Theme) -> Paragraph<'static> {
             Style::new().add_modifier(Modifier::BOLD),
         ),
         Span::raw(format!(" ▸ {scope}")),
-        Span::styled(
-            format!("   ⟳ {}s", app.settings.interval.as_secs()),
-            theme.dim(),
-        ),
+        Span::styled(refresh_label(app), theme.dim()),
         Span::raw(format!(
             "   {} ops · {} active",
             app.total(),
@@ -270,4 +267,16 @@ fn hints(app: &App, theme: Theme) -> Paragraph<'static> {
         }
     }
     Paragraph::new(Line::from(spans))
+}
+
+/// `⟳ 5s`, or `⟳ ~12s` when the request budget stretches every location's turn beyond the
+/// interval asked for.
+fn refresh_label(app: &App) -> String {
+    let asked = app.settings.interval;
+    let real = app.effective_interval();
+    if real > asked + std::time::Duration::from_millis(500) {
+        format!("   ⟳ ~{}s", real.as_secs_f64().ceil() as u64)
+    } else {
+        format!("   ⟳ {}s", asked.as_secs())
+    }
 }
