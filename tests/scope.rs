@@ -175,12 +175,13 @@ fn filtered_cancel_and_delete_act_only_under_the_listed_parent() {
         // Sent concurrently: in any order.
         let mut sent = server.mutations();
         sent.sort();
+        let mut want = vec![
+            format!("{method} {OWN}{suffix}"),
+            format!("{method} {OWN2}{suffix}"),
+        ];
+        want.sort();
         assert_eq!(
-            sent,
-            [
-                format!("{method} {OWN}{suffix}"),
-                format!("{method} {OWN2}{suffix}")
-            ],
+            sent, want,
             "{verb}: only the names under projects/p/locations/l"
         );
         server.mutations.lock().unwrap().clear();
