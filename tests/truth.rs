@@ -173,3 +173,46 @@ fn the_header_shows_the_refresh_the_budget_really_allows() {
     app.settings.request_budget = Some(2.0);
     assert!(header(&app).contains("⟳ 5s"), "{}", header(&app));
 }
+
+/// Dry runs and summaries named the operations only; they now say state, target and age,
+/// and the summary counts the skipped.
+#[test]
+fn the_cli_report_says_state_target_and_age_and_counts_skips() {
+    let emu = emulator();
+    let out = lrotop(
+        &emu,
+        &[
+            "cancel",
+            "--filter",
+            "",
+            "-p",
+            "demo-project-1",
+            "-l",
+            "global",
+            "--dry-run",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let head = stdout.lines().next().unwrap();
+    for col in ["RESULT", "STATE", "TARGET", "AGE", "NAME"] {
+        assert!(head.contains(col), "{head}");
+    }
+    let would = stdout
+        .lines()
+        .find(|l| l.starts_with("would cancel"))
+        .unwrap();
+    assert!(
+        would.contains("RUNNING") && would.contains("geminiGcpEnablementSettings"),
+        "{would}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cancel (dry run): 4 would be sent, 4 skipped; nothing sent"),
+        "{err}"
+    );
+}

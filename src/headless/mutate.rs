@@ -76,6 +76,9 @@ struct Looked {
     name: String,
     state: &'static str,
     active: bool,
+    /// What it acts on and how old it is, for the prompt and the table.
+    target: String,
+    created: Option<jiff::Timestamp>,
     /// Where it was listed; `None` for a name the user gave.
     listed_under: Option<Arc<LocationName>>,
 }
@@ -126,6 +129,8 @@ async fn plan_names(ctx: &Context, a: &MutateArgs) -> Result<Plan, CliError> {
                     name: n.to_string(),
                     state: op.outcome().word(),
                     active: op.outcome() == Outcome::Running,
+                    target: op.target().to_string(),
+                    created: op.create_time(),
                     listed_under: None,
                 }),
             },
@@ -145,6 +150,8 @@ async fn plan_filter(ctx: &Context, filter: &str) -> Result<Plan, CliError> {
             .map(|f| Looked {
                 state: f.op.outcome().word(),
                 active: f.op.outcome() == Outcome::Running,
+                target: f.op.target().to_string(),
+                created: f.op.create_time(),
                 name: f.op.name,
                 listed_under: Some(f.parent),
             })
@@ -260,6 +267,7 @@ pub async fn run(
     }
     reports.append(&mut plan.reports);
     let mut plan_send = decision.send;
+    let looked: HashMap<&str, &Looked> = plan.looked.iter().map(|l| (l.name.as_str(), l)).collect();
 
     if !a.dry_run && !plan_send.is_empty() {
         let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
@@ -272,8 +280,18 @@ pub async fn run(
                 )));
             }
             CliConsent::Ask { typed } => {
+                let now = jiff::Timestamp::now();
                 for n in plan_send.iter().take(20) {
-                    note(&format!("  {verb} {n}"));
+                    let key = n.to_string();
+                    match looked.get(key.as_str()) {
+                        Some(l) => note(&format!(
+                            "  {verb} {n}  ({}, {}, {})",
+                            l.state,
+                            crate::sanitize::one_line_capped(&l.target, 80),
+                            age(l.created, now)
+                        )),
+                        None => note(&format!("  {verb} {n}")),
+                    }
                 }
                 if plan_send.len() > 20 {
                     note(&format!("  … and {} more", plan_send.len() - 20));
@@ -326,9 +344,11 @@ pub async fn run(
         Format::Json => output::print_json_pretty(&reports)?,
         Format::Jsonl => output::print_jsonl(&reports)?,
         Format::Table => {
+            let now = jiff::Timestamp::now();
             let rows: Vec<Vec<String>> = reports
                 .iter()
                 .map(|r| {
+                    let l = looked.get(r.name.as_str());
                     let result = match r.result {
                         Outcome_::Accepted => format!("{verb} accepted"),
                         Outcome_::Refused => format!("{verb} refused"),
@@ -336,12 +356,23 @@ pub async fn run(
                         Outcome_::Skipped => "skipped".into(),
                         Outcome_::WouldSend => format!("would {verb}"),
                     };
-                    vec![result, r.name.clone(), r.message.clone()]
+                    vec![
+                        result,
+                        r.state.unwrap_or("-").to_string(),
+                        l.map(|l| l.target.clone()).unwrap_or_default(),
+                        age(l.and_then(|l| l.created), now),
+                        r.name.clone(),
+                        r.message.clone(),
+                    ]
                 })
                 .collect();
-            output::print_table(&["RESULT", "NAME", "DETAIL"], &rows)?;
+            output::print_table(
+                &["RESULT", "STATE", "TARGET", "AGE", "NAME", "DETAIL"],
+                &rows,
+            )?;
         }
     }
+    note(&summary(verb, &reports, a.dry_run));
     let failed: Vec<&Report> = reports.iter().filter(|r| r.is_failure()).collect();
     for r in &failed {
         note(&format!("lrotop: {} {}: {}", r.name, verb, r.message));
@@ -362,4 +393,29 @@ pub async fn run(
             }
         ))),
     }
+}
+
+fn age(created: Option<jiff::Timestamp>, now: jiff::Timestamp) -> String {
+    created
+        .map(|t| crate::api::time::coarse_age(now.duration_since(t).unsigned_abs()))
+        .unwrap_or_else(|| "-".into())
+}
+
+/// One line that counts everything, skips included: `cancel: 2 accepted, 1 refused, 0
+/// failed, 4 skipped`.
+fn summary(verb: &str, reports: &[Report], dry_run: bool) -> String {
+    let count = |o: Outcome_| reports.iter().filter(|r| r.result == o).count();
+    let skipped = count(Outcome_::Skipped);
+    if dry_run {
+        return format!(
+            "{verb} (dry run): {} would be sent, {skipped} skipped; nothing sent",
+            count(Outcome_::WouldSend)
+        );
+    }
+    let (a, r, f) = (
+        count(Outcome_::Accepted),
+        count(Outcome_::Refused),
+        count(Outcome_::Failed),
+    );
+    format!("{verb}: {a} accepted, {r} refused, {f} failed, {skipped} skipped")
 }
