@@ -30,7 +30,7 @@ fn anything() -> impl Strategy<Value = String> {
         any::<String>(),
         (segment(), segment(), segment(), hostile.clone(), 0..4usize).prop_map(
             |(p, l, id, bad, at)| {
-                let mut parts = vec![p, l, id];
+                let mut parts = [p, l, id];
                 match at {
                     0..=2 => {
                         let mid = parts[at].len() / 2;
