@@ -336,6 +336,7 @@ fn retry_info_delay(details: &[Value]) -> Option<Duration> {
         .and_then(|d| d.get("retryDelay"))
         .and_then(Value::as_str)
         .and_then(parse_duration)
+        .map(|d| d.min(MAX_RETRY_DELAY))
 }
 
 fn type_is(d: &Value, full_name: &str) -> bool {
@@ -344,19 +345,21 @@ fn type_is(d: &Value, full_name: &str) -> bool {
         .is_some_and(|t| t.rsplit('/').next() == Some(full_name))
 }
 
+/// The longest wait a server can ask for, by `Retry-After` or by `RetryInfo`: beyond it a
+/// delay is no advice worth following, and an unbounded one (`"18446744073709551615s"`)
+/// overflowed the dashboard's `now + wait` and the client's jittered wait.
+pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(3600);
+
 /// `Retry-After` is either delta-seconds or an HTTP date.
 pub fn parse_retry_after(v: &str) -> Option<Duration> {
     let v = v.trim();
     if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs.min(3600)));
+        return Some(Duration::from_secs(secs).min(MAX_RETRY_DELAY));
     }
     let when = jiff::fmt::rfc2822::parse(v).ok()?.timestamp();
     let now = jiff::Timestamp::now();
-    let secs = when
-        .as_second()
-        .saturating_sub(now.as_second())
-        .clamp(0, 3600);
-    Some(Duration::from_secs(secs as u64))
+    let secs = when.as_second().saturating_sub(now.as_second()).max(0);
+    Some(Duration::from_secs(secs as u64).min(MAX_RETRY_DELAY))
 }
 
 fn reason_phrase(http: u16) -> String {
@@ -474,6 +477,26 @@ mod tests {
         let e = parse_error_body(500, None, body.as_bytes());
         assert!(!e.message.chars().any(char::is_control));
         assert!(e.message.chars().count() <= MAX_MESSAGE + 1);
+    }
+
+    #[test]
+    fn retry_info_delay_is_capped_like_the_header() {
+        // A hostile RetryInfo once came through unbounded: `now + wait` in the dashboard
+        // then panicked (jiff overflow), and so did the client's jittered wait.
+        for delay in ["5353.5s", "18446744073709551615s", "99999999999.999999999s"] {
+            let body = format!(
+                r#"{{"error": {{"code": 503, "status": "UNAVAILABLE", "details": [{{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "{delay}"}}]}}}}"#
+            );
+            let e = parse_error_body(503, None, body.as_bytes());
+            assert_eq!(e.retry_delay, Some(MAX_RETRY_DELAY), "{delay}");
+            let e = parse_error_body(503, Some("99999999"), body.as_bytes());
+            assert_eq!(e.retry_delay, Some(MAX_RETRY_DELAY), "{delay}");
+        }
+        assert_eq!(parse_retry_after("99999999"), Some(MAX_RETRY_DELAY));
+        assert_eq!(
+            parse_retry_after("Wed, 01 Jan 3000 00:00:00 GMT"),
+            Some(MAX_RETRY_DELAY)
+        );
     }
 
     #[test]

@@ -156,14 +156,24 @@ impl Filter {
                                     ))
                         })
                     }
-                    Field::Verb => values.iter().any(|v| s.verb.eq_ignore_ascii_case(v)),
-                    Field::Location => values.iter().any(|v| s.location.eq_ignore_ascii_case(v)),
-                    Field::Project => values.iter().any(|v| s.project.eq_ignore_ascii_case(v)),
+                    Field::Verb => values.iter().any(|v| eq_ci(s.verb, v)),
+                    Field::Location => values.iter().any(|v| eq_ci(s.location, v)),
+                    Field::Project => values.iter().any(|v| eq_ci(s.project, v)),
                 };
                 hit != *negate
             }
         })
     }
+}
+
+/// `field` equals `value_lower` (a value already lowercased) ignoring case, Unicode case
+/// included: the values were lowercased with `to_lowercase`, so `verb=Р` is `р` and must
+/// still match a verb `Р`. Found by `fuzz/` (target `filter`).
+fn eq_ci(field: &str, value_lower: &str) -> bool {
+    if field.is_ascii() && value_lower.is_ascii() {
+        return field.eq_ignore_ascii_case(value_lower);
+    }
+    field.to_lowercase() == value_lower
 }
 
 fn contains_ci(haystack: &str, needle_lower: &str) -> bool {
@@ -213,6 +223,25 @@ mod tests {
         assert!(Filter::parse("state=active").unwrap().matches(&running));
         // Refused is still running on the server.
         assert!(Filter::parse("state=active").unwrap().matches(&s));
+    }
+
+    #[test]
+    fn field_values_ignore_unicode_case_too() {
+        // fuzz/regressions/filter/verb-non-ascii-case: `verb=Р` was lowercased to `р` and
+        // then compared ASCII-only, so it missed the verb `Р` it names.
+        let s = Subject {
+            state: "RUNNING",
+            verb: "Р",
+            location: "Ä",
+            project: "p",
+            text: ["", "", ""],
+        };
+        let m = |f: &str| Filter::parse(f).unwrap().matches(&s);
+        assert!(m("verb=Р") && m("verb=р"));
+        assert!(m("location=ä") && m("location=Ä"));
+        assert!(!m("verb!=Р"));
+        assert!(!m("verb=P"), "a Latin P is not a Cyrillic Р");
+        assert!(m("project=P"));
     }
 
     #[test]
