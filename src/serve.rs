@@ -76,8 +76,11 @@ pub async fn dashboard(g: &Global) -> Result<(), CliError> {
                 .map(|p| (p.clone(), session.client_for(p).clone()))
                 .collect(),
         )
+        // Every project the config marks read-only, watched or not: the last guard holds
+        // whatever project an operation's name turns out to be in.
         .with_read_only_projects(
             ids.iter()
+                .chain(session.project_flags.keys())
                 .filter(|p| session.read_only_for(p))
                 .cloned()
                 .collect(),
