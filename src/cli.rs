@@ -105,6 +105,13 @@ pub enum Command {
     Config(ConfigCommand),
     /// Check credentials, endpoints and permissions for every project, and say what to fix.
     Doctor,
+    /// Print a shell completion script (e.g. `lrotop completions bash > ~/.local/share/bash-completion/completions/lrotop`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `lrotop man | man -l -`.
+    Man,
 }
 
 #[derive(Subcommand, Debug)]

@@ -1,6 +1,7 @@
 //! The scriptable CLI: list, describe, cancel, delete, wait, config, doctor.
 
 mod config_cmd;
+mod docs;
 mod doctor;
 mod list;
 mod mutate;
@@ -41,6 +42,8 @@ pub async fn run(g: &Global, command: Command) -> Result<(), CliError> {
     match command {
         Command::Emulator(_) => return Err(CliError::usage("the emulator is started by main")),
         Command::Config(c) => return config_cmd::run(g, c, &process_env),
+        Command::Completions { shell } => return docs::completions(shell),
+        Command::Man => return docs::man(),
         _ => {}
     }
     let by_projects = match &command {
@@ -67,6 +70,8 @@ pub async fn run(g: &Global, command: Command) -> Result<(), CliError> {
         Command::Delete(a) => mutate::run(&ctx, g, &a, MutationKind::Delete).await,
         Command::Wait(a) => wait::run(&ctx, &a).await,
         Command::Doctor => doctor::run(&ctx).await,
-        Command::Emulator(_) | Command::Config(_) => Ok(()),
+        Command::Emulator(_) | Command::Config(_) | Command::Completions { .. } | Command::Man => {
+            Ok(())
+        }
     }
 }
