@@ -5,6 +5,7 @@ use crate::api::time::coarse_age;
 use crate::api::{LocationName, Operation};
 use crate::app::filter::{Filter, Subject};
 use crate::cli::{Format, ListArgs};
+use crate::sanitize::{CELL_CAP, one_line_tail};
 use crate::session::{CONCURRENCY, Session as Context};
 use futures::stream::{self, StreamExt};
 use std::collections::HashSet;
@@ -22,16 +23,6 @@ pub fn subject(op: &Operation) -> Subject<'_> {
         project: op.project(),
         text: [&op.name, op.target(), op.status_message()],
     }
-}
-
-/// Keeps the tail, which names the resource: `…Indexes/idx-a`.
-pub fn shorten_left(s: &str, max: usize) -> String {
-    let n = s.chars().count();
-    if n <= max || max < 2 {
-        return s.to_string();
-    }
-    let tail: String = s.chars().skip(n - (max - 1)).collect();
-    format!("…{tail}")
 }
 
 pub fn age(op: &Operation, now: jiff::Timestamp) -> String {
@@ -178,7 +169,8 @@ pub async fn run(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
                 .iter()
                 .map(|o| {
                     let target = if tty {
-                        shorten_left(o.target(), 48)
+                        crate::width::shorten_left(&one_line_tail(o.target(), CELL_CAP), 48)
+                            .into_owned()
                     } else {
                         o.target().to_string()
                     };
@@ -207,19 +199,5 @@ pub async fn run(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
         n => Err(CliError::partial(format!(
             "{n} of {attempted} targets failed"
         ))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shortening_keeps_the_tail() {
-        assert_eq!(shorten_left("abc", 5), "abc");
-        assert_eq!(
-            shorten_left("projects/p/locations/l/codeRepositoryIndexes/idx-a", 12),
-            "…dexes/idx-a"
-        );
     }
 }

@@ -6,6 +6,7 @@ use crate::api::time::aligned_age;
 use crate::app::row::Row;
 use crate::app::{App, FLASH, Level, NEW_MARK, Pane};
 use crate::sanitize::{CELL_CAP, one_line, one_line_capped, one_line_tail};
+use crate::width::{pad, shorten_left, shorten_right, width};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
@@ -44,7 +45,8 @@ pub fn locations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             let heading = shorten_right(
                 &one_line(&app.settings.project_label(project)),
                 inner.width.saturating_sub(1) as usize,
-            );
+            )
+            .into_owned();
             lines.push((
                 Line::from(Span::styled(format!(" {heading}"), theme.dim())),
                 None,
@@ -107,11 +109,11 @@ fn location_line(
     label_w: usize,
     theme: Theme,
 ) -> Line<'static> {
-    let label = shorten_right(&one_line(label), label_w);
-    let mut spans = vec![Span::raw(format!(" {label:<label_w$}"))];
+    let label = shorten_right(&one_line(label), label_w).into_owned();
+    let mut spans = vec![Span::raw(format!(" {}", pad(&label, label_w)))];
     match badge {
         Some(b) => spans.push(Span::styled(
-            format!(" ! {:<5}", shorten_right(b, 5)),
+            format!(" ! {}", pad(&shorten_right(b, 5), 5)),
             theme.error_badge(),
         )),
         None => {
@@ -124,31 +126,6 @@ fn location_line(
     Line::from(spans)
 }
 
-pub fn shorten_right(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    if max == 0 {
-        return String::new();
-    }
-    let mut out: String = s.chars().take(max - 1).collect();
-    out.push('…');
-    out
-}
-
-/// Keeps the tail, which names the resource: `…Indexes/idx-a`.
-pub fn shorten_left(s: &str, max: usize) -> String {
-    let n = s.chars().count();
-    if n <= max {
-        return s.to_string();
-    }
-    if max == 0 {
-        return String::new();
-    }
-    let tail: String = s.chars().skip(n - (max - 1)).collect();
-    format!("…{tail}")
-}
-
 /// A project as the table names it: its alias if it has one, else its id.
 fn project_short(app: &App, project: &str) -> String {
     app.settings
@@ -159,7 +136,7 @@ fn project_short(app: &App, project: &str) -> String {
 }
 
 pub fn short_id(name: &str) -> String {
-    shorten_left(name.rsplit('/').next().unwrap_or(name), 9)
+    shorten_left(name.rsplit('/').next().unwrap_or(name), 9).into_owned()
 }
 
 fn title(app: &App, theme: Theme) -> Line<'static> {
@@ -195,7 +172,7 @@ pub fn operations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let loc_w = app
         .targets
         .iter()
-        .map(|t| t.name.location().chars().count())
+        .map(|t| width(t.name.location()))
         .max()
         .unwrap_or(8)
         .clamp(8, 16) as u16;
@@ -203,7 +180,7 @@ pub fn operations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let proj_w = if app.projects.len() > 1 && app.scope_project().is_none() {
         app.projects
             .iter()
-            .map(|p| project_short(app, p).chars().count())
+            .map(|p| width(&one_line(&project_short(app, p))))
             .max()
             .unwrap_or(7)
             .clamp(7, 20) as u16
@@ -334,10 +311,13 @@ fn row<'a>(
         )),
     ];
     if proj_w > 0 {
-        cells.push(Cell::from(shorten_right(
-            &one_line_capped(&project_short(app, r.op.project()), CELL_CAP),
-            proj_w,
-        )));
+        cells.push(Cell::from(
+            shorten_right(
+                &one_line_capped(&project_short(app, r.op.project()), CELL_CAP),
+                proj_w,
+            )
+            .into_owned(),
+        ));
     }
     cells.extend([
         Cell::from(Span::styled(
@@ -345,10 +325,7 @@ fn row<'a>(
             location_style,
         )),
         Cell::from(one_line_capped(r.op.verb(), CELL_CAP).into_owned()),
-        Cell::from(shorten_left(
-            &one_line_tail(r.op.target(), CELL_CAP),
-            target_w,
-        )),
+        Cell::from(shorten_left(&one_line_tail(r.op.target(), CELL_CAP), target_w).into_owned()),
         Cell::from(age),
         Cell::from(short_id(&one_line_tail(&r.op.name, CELL_CAP))),
     ]);
