@@ -450,3 +450,90 @@ fn list_pads_wide_characters_by_display_width() {
         );
     }
 }
+
+#[test]
+fn the_configs_columns_choose_and_order_the_list_table() {
+    let emu = emulator(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "columns = [\"state\", \"age\", \"verb\", \"target\"]\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let list = |extra: &[&str]| {
+        let mut args = vec![
+            "--config",
+            config,
+            "list",
+            "-p",
+            "demo-project-1",
+            "-l",
+            "global",
+        ];
+        args.extend(extra);
+        lrotop(&emu, &args)
+    };
+    let out = list(&[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["STATE", "AGE", "VERB", "TARGET"],
+        "{stdout}"
+    );
+    assert_eq!(lines.len(), 1 + 8);
+    let targets: Vec<String> = emu
+        .snapshot("demo-project-1", "global")
+        .iter()
+        .map(|o| o.target().to_string())
+        .collect();
+    for l in &lines[1..] {
+        let cells: Vec<&str> = l.split_whitespace().collect();
+        assert_eq!(cells.len(), 4, "{l}");
+        assert!(
+            ["RUNNING", "DONE", "FAILED", "CANCELLED"].contains(&cells[0]),
+            "{l}"
+        );
+        assert!(cells[1].ends_with(['s', 'm', 'h']), "an age: {l}");
+        assert!(["create", "update", "delete"].contains(&cells[2]), "{l}");
+        assert!(targets.iter().any(|t| t == cells[3]), "a whole target: {l}");
+    }
+
+    // The flag beats the config; a name it does not know is a usage error.
+    let out = list(&["--columns", "id,state"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let header: Vec<&str> = stdout.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(header, ["ID", "STATE"]);
+    let out = list(&["--columns", "state,colour"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("unknown column \"colour\""),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = list(&["--columns", "age,age"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("listed twice"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // A config naming a column that does not exist: nothing runs, the file and line said.
+    std::fs::write(
+        config,
+        "theme = \"mono\"\ncolumns = [\"state\", \"colour\"]\n",
+    )
+    .unwrap();
+    let out = list(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("{config}:2:21: columns[1]: unknown column")),
+        "{err}"
+    );
+}

@@ -464,6 +464,61 @@ fn header_y(t: &Terminal<TestBackend>) -> u16 {
 }
 
 #[test]
+fn at_80_columns_whole_columns_drop_and_state_words_stay_whole() {
+    let app = busy_app();
+    let t = draw(&app, Theme::Default, 80, 24);
+    insta::assert_snapshot!("narrow_80x24", t.backend());
+    let text = text_of(&t);
+    let hy = header_y(&t);
+    let header = screen_line(&t, hy);
+    // Every title on the header line is whole: a column is shown whole or not at all.
+    let table = header.rsplit("││").next().unwrap_or_default();
+    let titles: Vec<&str> = table
+        .trim_matches(|c| c == '│' || c == ' ')
+        .split_whitespace()
+        .collect();
+    for title in &titles {
+        assert!(
+            [
+                "STATE", "PROJECT", "LOCATION", "VERB", "TARGET", "AGE", "ID"
+            ]
+            .contains(title),
+            "a cut title {title:?} in {header:?}"
+        );
+    }
+    for kept in ["STATE", "TARGET", "AGE"] {
+        assert!(titles.contains(&kept), "{kept} dropped: {header:?}");
+    }
+    assert!(
+        titles.len() < 6,
+        "nothing dropped at 80 columns: {header:?}"
+    );
+    // Every state word on screen in full, CANCELLED and CANCEL REFUSED among them.
+    let mut seen = 0;
+    for &i in app.view.iter().skip(app.offset).take(16) {
+        let s = app.rows[i].state;
+        let word = format!("{} {}", s.glyph(), s.word());
+        assert!(text.contains(&word), "{word:?} cut:\n{text}");
+        seen += 1;
+    }
+    assert!(seen >= 16);
+    assert!(
+        text.contains("⊗ CANCELLED ") && text.contains("! CANCEL REFUSED "),
+        "{text}"
+    );
+    // A shown column's cells start under its title on every row.
+    let age_x = cell_x(&t, hy, "AGE").unwrap();
+    for y in hy + 1..hy + 10 {
+        let line = screen_line(&t, y);
+        let at = from_cell(&line, age_x);
+        assert!(
+            at.starts_with(|c: char| c.is_ascii_digit()),
+            "line {y}: {line:?}"
+        );
+    }
+}
+
+#[test]
 fn wide_characters_are_measured_by_display_width_on_screen() {
     let mut w = world(1, 1, 4);
     let mut app = loaded_app(&mut w, &["global"]);
@@ -520,4 +575,47 @@ fn wide_characters_are_measured_by_display_width_on_screen() {
         from_cell(&line, age_x).starts_with("5m "),
         "age not under AGE: {line:?}"
     );
+}
+
+#[test]
+fn the_configs_columns_choose_and_order_the_table() {
+    let config = lrotop::config::parse(
+        "columns = [\"state\", \"age\", \"verb\", \"target\"]\n",
+        std::path::Path::new("c.toml"),
+    )
+    .unwrap();
+    let mut app = busy_app();
+    app.settings.columns = config.columns.clone();
+    let t = draw(&app, Theme::Default, 110, 32);
+    let hy = header_y(&t);
+    let header = screen_line(&t, hy);
+    let table = header.rsplit("││").next().unwrap_or_default();
+    let titles: Vec<&str> = table
+        .trim_matches(|c| c == '│' || c == ' ')
+        .split_whitespace()
+        .collect();
+    assert_eq!(titles, ["STATE", "AGE", "VERB", "TARGET"], "{header:?}");
+    // The rows follow the titles: a state, then an age, then a verb, then a target.
+    let first = screen_line(&t, hy + 1);
+    let x = |title| cell_x(&t, hy, title).unwrap();
+    assert!(
+        from_cell(&first, x("STATE")).starts_with("! CANCEL REFUSED"),
+        "{first:?}"
+    );
+    assert!(from_cell(&first, x("AGE")).starts_with("14m "), "{first:?}");
+    assert!(
+        from_cell(&first, x("VERB")).starts_with("create "),
+        "{first:?}"
+    );
+    // The target has the room the dropped columns left (30 cells by default), and
+    // keeps its tail.
+    let target = app.rows[app.view[0]].op.target();
+    let shown = from_cell(&first, x("TARGET"));
+    let shown = shown.trim_end_matches(['│', ' ']);
+    assert!(
+        unicode_width::UnicodeWidthStr::width(shown) >= 50,
+        "{first:?}"
+    );
+    assert!(target.ends_with(shown.trim_start_matches('…')), "{first:?}");
+    assert!(!table.contains("LOCATION") && !table.contains(" ID"));
 }
