@@ -140,6 +140,11 @@ pub struct ListArgs {
     /// Only operations matching this filter (e.g. `state=running verb=create idx-`).
     #[arg(long, value_name = "EXPR")]
     pub filter: Option<String>,
+    /// The table's columns, in order (default: the config's `columns`, else
+    /// state,location,verb,target,age,name). Any of: state, project, location, verb,
+    /// target, age, id, name.
+    #[arg(long, value_name = "COLUMN,…", value_delimiter = ',')]
+    pub columns: Option<Vec<crate::app::Column>>,
 }
 
 #[derive(Args, Debug)]

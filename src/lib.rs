@@ -18,3 +18,4 @@ pub mod sync;
 pub mod tui;
 pub mod ui;
 pub mod userfile;
+pub mod width;

@@ -190,3 +190,58 @@ fn discovery_falls_back_to_the_configured_locations_and_says_so() {
 fn settings_no_fallback() -> Settings {
     settings()
 }
+
+/// Presses `s` until the status line says the table is sorted by `title` (at most once
+/// round every column).
+fn sort_by(app: &mut App, title: &str) {
+    for _ in 0..10 {
+        key(app, Key::Char('s'));
+        let said = app
+            .status
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default();
+        if said == format!("sorted by {title}") {
+            return;
+        }
+    }
+    panic!("s never sorted by {title}");
+}
+
+fn projects_in_view(app: &App) -> Vec<String> {
+    app.view
+        .iter()
+        .map(|i| app.rows[*i].op.project().to_string())
+        .collect()
+}
+
+#[test]
+fn the_project_column_sorts_by_the_name_it_shows() {
+    let mut app = two_projects();
+    sort_by(&mut app, "PROJECT");
+    // By alias, as the column reads: dev (demo-project-2) before prod (demo-project-1),
+    // the opposite of the ids' order.
+    let want: Vec<String> = std::iter::repeat_n("demo-project-2".to_string(), 8)
+        .chain(std::iter::repeat_n("demo-project-1".to_string(), 8))
+        .collect();
+    assert_eq!(projects_in_view(&app), want);
+    // Within a project, newest first.
+    let stamps: Vec<_> = app.view[..8]
+        .iter()
+        .map(|i| app.rows[*i].op.create_time())
+        .collect();
+    let mut newest_first = stamps.clone();
+    newest_first.sort_by(|a, b| b.cmp(a));
+    assert_eq!(stamps, newest_first);
+    key(&mut app, Key::Char('S'));
+    assert_eq!(projects_in_view(&app)[0], "demo-project-1");
+    // One project in view: no PROJECT column, so `s` moves on from it.
+    pick(&mut app, "dev");
+    key(&mut app, Key::Char('s'));
+    let said = app
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert_eq!(said, "sorted by STATE");
+}

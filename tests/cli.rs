@@ -301,8 +301,28 @@ fn hermetic(mut c: Command) -> Command {
     c
 }
 
-/// A page of 100 operations, one of them with a 1 MiB target, from a loopback server (the
-/// emulator makes no such thing).
+/// A loopback server answering the listing of `projects/p/locations/l` with `ops`, for
+/// operations the emulator makes no such thing as.
+fn serve_page(ops: Vec<serde_json::Value>) -> (tokio::runtime::Runtime, String) {
+    let page = serde_json::json!({ "operations": ops });
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = rt.block_on(async move {
+        let app = axum::Router::new().route(
+            "/v1/projects/p/locations/l/operations",
+            axum::routing::get(move || {
+                let page = page.clone();
+                async move { axum::Json(page) }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{addr}")
+    });
+    (rt, url)
+}
+
+/// A page of 100 operations, one of them with a 1 MiB target.
 fn serve_one_huge_field() -> (tokio::runtime::Runtime, String) {
     let ops: Vec<serde_json::Value> = (0..100)
         .map(|i| {
@@ -322,22 +342,7 @@ fn serve_one_huge_field() -> (tokio::runtime::Runtime, String) {
             })
         })
         .collect();
-    let page = serde_json::json!({ "operations": ops });
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let url = rt.block_on(async move {
-        let app = axum::Router::new().route(
-            "/v1/projects/p/locations/l/operations",
-            axum::routing::get(move || {
-                let page = page.clone();
-                async move { axum::Json(page) }
-            }),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        format!("http://{addr}")
-    });
-    (rt, url)
+    serve_page(ops)
 }
 
 #[test]
@@ -379,4 +384,156 @@ fn a_huge_field_is_cut_in_the_table_and_whole_in_json() {
         .filter_map(|o| o["metadata"]["target"].as_str())
         .find(|t| t.len() == 1 << 20);
     assert!(whole.is_some_and(|t| t.bytes().all(|b| b == b't')));
+}
+
+/// The cell where each line's `needle` starts, counted as a terminal lays text out.
+fn display_columns(table: &str, needle: impl Fn(&str) -> Option<usize>) -> Vec<usize> {
+    use unicode_width::UnicodeWidthStr;
+    table
+        .lines()
+        .map(|l| needle(l).map_or(usize::MAX, |b| l[..b].width()))
+        .collect()
+}
+
+#[test]
+fn list_pads_wide_characters_by_display_width() {
+    let op = |i: usize, target: &str| {
+        serde_json::json!({
+            "name": format!("projects/p/locations/l/operations/op-{i}"),
+            "metadata": {
+                "@type": lrotop::api::model::GEMINI_METADATA_TYPE,
+                "createTime": "2026-01-01T12:00:00Z",
+                "target": target,
+                "verb": "create",
+            },
+        })
+    };
+    let (_rt, url) = serve_page(vec![
+        op(
+            1,
+            "projects/p/locations/l/codeRepositoryIndexes/データ/索引",
+        ),
+        op(2, "projects/p/locations/l/codeRepositoryIndexes/idx-a"),
+        op(
+            3,
+            "projects/p/locations/l/codeRepositoryIndexes/cafe\u{301}",
+        ),
+    ]);
+    let out = hermetic(Command::new(env!("CARGO_BIN_EXE_lrotop")))
+        .args(["--endpoint", &url, "list", "-p", "p", "-l", "l"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    assert_eq!(table.lines().count(), 4, "{table}");
+    assert!(table.contains("データ/索引"), "{table}");
+    // AGE and NAME, after the target, start in the same terminal column on every line.
+    let name_at = |l: &str| {
+        if l.starts_with("STATE") {
+            l.find("NAME")
+        } else {
+            l.find("projects/p/locations/l/operations/")
+        }
+    };
+    let age_at = |l: &str| {
+        let before_name = l[..name_at(l)?].trim_end();
+        before_name.rfind(' ').map(|b| b + 1)
+    };
+    for (title, at) in [
+        ("NAME", display_columns(&table, name_at)),
+        ("AGE", display_columns(&table, age_at)),
+    ] {
+        assert!(
+            at.iter().all(|x| *x == at[0]),
+            "{title} at {at:?}:\n{table}"
+        );
+    }
+}
+
+#[test]
+fn the_configs_columns_choose_and_order_the_list_table() {
+    let emu = emulator(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "columns = [\"state\", \"age\", \"verb\", \"target\"]\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let list = |extra: &[&str]| {
+        let mut args = vec![
+            "--config",
+            config,
+            "list",
+            "-p",
+            "demo-project-1",
+            "-l",
+            "global",
+        ];
+        args.extend(extra);
+        lrotop(&emu, &args)
+    };
+    let out = list(&[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["STATE", "AGE", "VERB", "TARGET"],
+        "{stdout}"
+    );
+    assert_eq!(lines.len(), 1 + 8);
+    let targets: Vec<String> = emu
+        .snapshot("demo-project-1", "global")
+        .iter()
+        .map(|o| o.target().to_string())
+        .collect();
+    for l in &lines[1..] {
+        let cells: Vec<&str> = l.split_whitespace().collect();
+        assert_eq!(cells.len(), 4, "{l}");
+        assert!(
+            ["RUNNING", "DONE", "FAILED", "CANCELLED"].contains(&cells[0]),
+            "{l}"
+        );
+        assert!(cells[1].ends_with(['s', 'm', 'h']), "an age: {l}");
+        assert!(["create", "update", "delete"].contains(&cells[2]), "{l}");
+        assert!(targets.iter().any(|t| t == cells[3]), "a whole target: {l}");
+    }
+
+    // The flag beats the config; a name it does not know is a usage error.
+    let out = list(&["--columns", "id,state"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let header: Vec<&str> = stdout.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(header, ["ID", "STATE"]);
+    let out = list(&["--columns", "state,colour"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("unknown column \"colour\""),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = list(&["--columns", "age,age"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("listed twice"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // A config naming a column that does not exist: nothing runs, the file and line said.
+    std::fs::write(
+        config,
+        "theme = \"mono\"\ncolumns = [\"state\", \"colour\"]\n",
+    )
+    .unwrap();
+    let out = list(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("{config}:2:21: columns[1]: unknown column")),
+        "{err}"
+    );
 }

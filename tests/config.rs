@@ -1,6 +1,7 @@
 //! The config file: every key, every error kind (with its exact line:column and key), where
 //! the file is looked for, and `init`'s refusal to overwrite.
 
+use lrotop::app::Column;
 use lrotop::config::{
     self, Config, ConfigError, DEFAULT_ENDPOINT, Locations, ProjectEntry, ThemeName,
 };
@@ -95,6 +96,7 @@ theme = "mono"
 read_only = true
 bulk_confirm_threshold = 7
 request_budget = 0.5
+columns = ["state", "age", "verb", "target"]
 
 [defaults]
 endpoint = "http://127.0.0.1:8085"
@@ -127,6 +129,12 @@ fn every_key_reaches_its_field() {
             read_only: true,
             bulk_confirm_threshold: 7,
             request_budget: 0.5,
+            columns: Some(vec![
+                Column::State,
+                Column::Age,
+                Column::Verb,
+                Column::Target
+            ]),
             default_endpoint: "http://127.0.0.1:8085".to_string(),
             default_locations: list(&["global", "us-central1"]),
             projects: vec![
@@ -176,6 +184,56 @@ fn unknown_top_level_key() {
         "colour",
         "unknown key (expected one of refresh, theme",
     );
+}
+
+#[test]
+fn an_unknown_column() {
+    assert_error(
+        "theme = \"mono\"\ncolumns = [\"state\", \"colour\"]\n",
+        2,
+        21,
+        "columns[1]",
+        "unknown column \"colour\" (expected one of state, project, location, verb, target, age, id, name)",
+    );
+}
+
+#[test]
+fn columns_listed_twice_none_or_not_a_list() {
+    assert_error(
+        "columns = [\"age\", \"verb\",\n  \"age\"]\n",
+        2,
+        3,
+        "columns[2]",
+        "\"age\" is listed twice (already [0])",
+    );
+    assert_error(
+        "read_only = true\ncolumns = []\n",
+        2,
+        11,
+        "columns",
+        "the list is empty",
+    );
+    assert_error(
+        "columns = \"state\"\n",
+        1,
+        11,
+        "columns",
+        "expected an array, found a string",
+    );
+}
+
+#[test]
+fn columns_are_read_in_order_and_in_any_case() {
+    let c = config::parse(
+        "columns = [\"Target\", \"ID\", \"project\"]",
+        Path::new("c.toml"),
+    )
+    .unwrap();
+    assert_eq!(
+        c.columns,
+        Some(vec![Column::Target, Column::Id, Column::Project])
+    );
+    assert_eq!(Config::default().columns, None);
 }
 
 #[test]
@@ -686,6 +744,7 @@ theme: mono
 read_only: true
 bulk_confirm_threshold: 7
 request_budget: 0.5/s
+columns: state, age, verb, target
 defaults.endpoint: http://127.0.0.1:8085
 defaults.locations: global, us-central1
 projects: 2

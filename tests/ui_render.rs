@@ -416,3 +416,206 @@ fn details_of_a_megabyte_message_are_cut_and_laid_out_once() {
     frame(&app);
     assert_eq!(screen.details_layouts(), 2);
 }
+
+/// A line of the screen as a terminal shows it: the cell a wide character covers is not
+/// text of its own.
+fn screen_line(t: &Terminal<TestBackend>, y: u16) -> String {
+    let buf = t.backend().buffer();
+    let mut s = String::new();
+    let mut hidden = 0u16;
+    for x in 0..buf.area.width {
+        let cell = &buf[(x, y)];
+        if hidden == 0 {
+            s.push_str(cell.symbol());
+        }
+        hidden = hidden
+            .max(unicode_width::UnicodeWidthStr::width(cell.symbol()) as u16)
+            .saturating_sub(1);
+    }
+    s
+}
+
+/// The screen column where `needle` starts on line `y`, counted in cells.
+fn cell_x(t: &Terminal<TestBackend>, y: u16, needle: &str) -> Option<usize> {
+    use unicode_width::UnicodeWidthStr;
+    let line = screen_line(t, y);
+    line.find(needle).map(|b| line[..b].width())
+}
+
+/// What line shows from screen column `x` on.
+fn from_cell(line: &str, x: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut at = 0;
+    let mut out = String::new();
+    for c in line.chars() {
+        if at >= x {
+            out.push(c);
+        }
+        at += c.width().unwrap_or(0);
+    }
+    out
+}
+
+/// The screen line holding the table's column titles.
+fn header_y(t: &Terminal<TestBackend>) -> u16 {
+    (0..t.backend().buffer().area.height)
+        .find(|y| screen_line(t, *y).contains("STATE "))
+        .expect("a header line")
+}
+
+#[test]
+fn at_80_columns_whole_columns_drop_and_state_words_stay_whole() {
+    let app = busy_app();
+    let t = draw(&app, Theme::Default, 80, 24);
+    insta::assert_snapshot!("narrow_80x24", t.backend());
+    let text = text_of(&t);
+    let hy = header_y(&t);
+    let header = screen_line(&t, hy);
+    // Every title on the header line is whole: a column is shown whole or not at all.
+    let table = header.rsplit("││").next().unwrap_or_default();
+    let titles: Vec<&str> = table
+        .trim_matches(|c| c == '│' || c == ' ')
+        .split_whitespace()
+        .collect();
+    for title in &titles {
+        assert!(
+            [
+                "STATE", "PROJECT", "LOCATION", "VERB", "TARGET", "AGE", "ID"
+            ]
+            .contains(title),
+            "a cut title {title:?} in {header:?}"
+        );
+    }
+    for kept in ["STATE", "TARGET", "AGE"] {
+        assert!(titles.contains(&kept), "{kept} dropped: {header:?}");
+    }
+    assert!(
+        titles.len() < 6,
+        "nothing dropped at 80 columns: {header:?}"
+    );
+    // Every state word on screen in full, CANCELLED and CANCEL REFUSED among them.
+    let mut seen = 0;
+    for &i in app.view.iter().skip(app.offset).take(16) {
+        let s = app.rows[i].state;
+        let word = format!("{} {}", s.glyph(), s.word());
+        assert!(text.contains(&word), "{word:?} cut:\n{text}");
+        seen += 1;
+    }
+    assert!(seen >= 16);
+    assert!(
+        text.contains("⊗ CANCELLED ") && text.contains("! CANCEL REFUSED "),
+        "{text}"
+    );
+    // A shown column's cells start under its title on every row.
+    let age_x = cell_x(&t, hy, "AGE").unwrap();
+    for y in hy + 1..hy + 10 {
+        let line = screen_line(&t, y);
+        let at = from_cell(&line, age_x);
+        assert!(
+            at.starts_with(|c: char| c.is_ascii_digit()),
+            "line {y}: {line:?}"
+        );
+    }
+}
+
+#[test]
+fn wide_characters_are_measured_by_display_width_on_screen() {
+    let mut w = world(1, 1, 4);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let mut ops = w.snapshot("demo-project-1", "global");
+    let wide: lrotop::api::Operation = serde_json::from_value(serde_json::json!({
+        "name": "projects/demo-project-1/locations/global/operations/op-wide",
+        "metadata": {
+            "@type": lrotop::api::model::GEMINI_METADATA_TYPE,
+            "createTime": T0,
+            "target": "projects/demo-project-1/locations/global/codeRepositoryIndexes/データ/索引",
+            "verb": "create",
+        },
+    }))
+    .unwrap();
+    ops.push(wide);
+    load(&mut app, "global", Ok(ops));
+    let t = draw(&app, Theme::Default, 100, 16);
+    let hy = header_y(&t);
+    let age_x = cell_x(&t, hy, "AGE").unwrap();
+    let target_x = cell_x(&t, hy, "TARGET").unwrap();
+    let y = (hy..16)
+        .find(|y| screen_line(&t, *y).contains("op-wide"))
+        .expect("the wide row on screen");
+    let line = screen_line(&t, y);
+    // Cut on the left by display width: the tail that names the resource is whole, and the
+    // cell ends where the column does.
+    assert!(line.contains("/データ/索引 "), "{line:?}");
+    assert_eq!(cell_x(&t, y, "…"), Some(target_x), "{line:?}");
+    assert!(
+        from_cell(&line, age_x).starts_with("5m "),
+        "age not under AGE: {line:?}"
+    );
+    // And a target short enough to fit is padded by its width, not its char count.
+    let mut ops = w.snapshot("demo-project-1", "global");
+    let short: lrotop::api::Operation = serde_json::from_value(serde_json::json!({
+        "name": "projects/demo-project-1/locations/global/operations/op-short",
+        "metadata": {
+            "@type": lrotop::api::model::GEMINI_METADATA_TYPE,
+            "createTime": T0,
+            "target": "データ/索引",
+            "verb": "create",
+        },
+    }))
+    .unwrap();
+    ops.push(short);
+    load(&mut app, "global", Ok(ops));
+    let t = draw(&app, Theme::Default, 100, 16);
+    let y = (hy..16)
+        .find(|y| screen_line(&t, *y).contains("op-short"))
+        .expect("the short row on screen");
+    assert_eq!(cell_x(&t, y, "データ/索引"), Some(target_x));
+    let line = screen_line(&t, y);
+    assert!(
+        from_cell(&line, age_x).starts_with("5m "),
+        "age not under AGE: {line:?}"
+    );
+}
+
+#[test]
+fn the_configs_columns_choose_and_order_the_table() {
+    let config = lrotop::config::parse(
+        "columns = [\"state\", \"age\", \"verb\", \"target\"]\n",
+        std::path::Path::new("c.toml"),
+    )
+    .unwrap();
+    let mut app = busy_app();
+    app.settings.columns = config.columns.clone();
+    let t = draw(&app, Theme::Default, 110, 32);
+    let hy = header_y(&t);
+    let header = screen_line(&t, hy);
+    let table = header.rsplit("││").next().unwrap_or_default();
+    let titles: Vec<&str> = table
+        .trim_matches(|c| c == '│' || c == ' ')
+        .split_whitespace()
+        .collect();
+    assert_eq!(titles, ["STATE", "AGE", "VERB", "TARGET"], "{header:?}");
+    // The rows follow the titles: a state, then an age, then a verb, then a target.
+    let first = screen_line(&t, hy + 1);
+    let x = |title| cell_x(&t, hy, title).unwrap();
+    assert!(
+        from_cell(&first, x("STATE")).starts_with("! CANCEL REFUSED"),
+        "{first:?}"
+    );
+    assert!(from_cell(&first, x("AGE")).starts_with("14m "), "{first:?}");
+    assert!(
+        from_cell(&first, x("VERB")).starts_with("create "),
+        "{first:?}"
+    );
+    // The target has the room the dropped columns left (30 cells by default), and
+    // keeps its tail.
+    let target = app.rows[app.view[0]].op.target();
+    let shown = from_cell(&first, x("TARGET"));
+    let shown = shown.trim_end_matches(['│', ' ']);
+    assert!(
+        unicode_width::UnicodeWidthStr::width(shown) >= 50,
+        "{first:?}"
+    );
+    assert!(target.ends_with(shown.trim_start_matches('…')), "{first:?}");
+    assert!(!table.contains("LOCATION") && !table.contains(" ID"));
+}

@@ -2,6 +2,7 @@
 //! [`update`] changes the [`App`] and returns the [`Effect`]s to run. No HTTP, no terminal.
 
 mod bulk;
+pub mod columns;
 pub mod filter;
 mod index;
 pub mod keys;
@@ -17,10 +18,11 @@ mod update;
 mod view;
 
 pub use bulk::{Bulk, MutationKind};
+pub use columns::Column;
 pub use status::{Level, LogEntry, StatusLine};
 pub use store::Rows;
 pub use targets::{Target, TargetError};
-pub use view::{Column, subject};
+pub use view::subject;
 
 pub use update::{update, update_batch};
 
@@ -236,6 +238,8 @@ pub struct Settings {
     pub request_budget: Option<f64>,
     /// Each project's endpoint, so projects on one endpoint share its budget.
     pub project_endpoints: HashMap<String, String>,
+    /// The table's columns in order, as the config chose them; `None`: the defaults.
+    pub columns: Option<Vec<Column>>,
 }
 
 impl Settings {
@@ -249,6 +253,7 @@ impl Settings {
             fallback_locations: Vec::new(),
             request_budget: Some(DEFAULT_REQUEST_BUDGET),
             project_endpoints: HashMap::new(),
+            columns: None,
         }
     }
 

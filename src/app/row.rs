@@ -52,6 +52,16 @@ impl RowState {
         }
     }
 
+    /// The state of an operation as the server alone tells it (no cancel of ours known).
+    pub fn of(outcome: Outcome) -> RowState {
+        match outcome {
+            Outcome::Running => RowState::Running,
+            Outcome::Succeeded => RowState::Done,
+            Outcome::Cancelled => RowState::Cancelled,
+            Outcome::Failed => RowState::Failed,
+        }
+    }
+
     /// Still running on the server.
     pub fn is_active(self) -> bool {
         matches!(

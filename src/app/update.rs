@@ -618,7 +618,7 @@ fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
             };
         }
         Command::SortNext => {
-            app.sort = app.sort.next();
+            app.sort = app.next_sort();
             app.rebuild();
             app.say(Level::Info, format!("sorted by {}", app.sort.title()));
         }

@@ -64,6 +64,9 @@ pub struct Config {
     pub bulk_confirm_threshold: usize,
     /// Background refresh requests a second, per endpoint.
     pub request_budget: f64,
+    /// The operations table's columns in order, for the dashboard and `lrotop list`;
+    /// `None`: each one's defaults.
+    pub columns: Option<Vec<crate::app::Column>>,
     pub default_endpoint: String,
     pub default_locations: Locations,
     pub projects: Vec<ProjectEntry>,
@@ -78,6 +81,7 @@ impl Default for Config {
             read_only: false,
             bulk_confirm_threshold: DEFAULT_BULK_CONFIRM_THRESHOLD,
             request_budget: DEFAULT_REQUEST_BUDGET,
+            columns: None,
             default_endpoint: DEFAULT_ENDPOINT.to_string(),
             default_locations: Locations::Discover,
             projects: Vec::new(),
@@ -181,6 +185,13 @@ const STARTER: &str = r#"# lrotop configuration (TOML). Every key is optional; t
 # Background refresh requests a second, per endpoint (the API's quota is of this order).
 # request_budget = 2
 
+# The operations table's columns, in order, in the dashboard and `lrotop list`. Any of:
+# state, project, location, verb, target, age, id (the id's end), name (the whole name).
+# Default: the dashboard shows state, location, verb, target, age, id (and project when
+# several projects are in view); `lrotop list` shows name instead of id. On a narrow
+# terminal whole columns are dropped: id first, then verb, location, project, age.
+# columns = ["state", "age", "verb", "target"]
+
 [defaults]
 # Any Google API serving projects/*/locations/*/operations.
 # endpoint = "https://cloudaicompanion.googleapis.com"
@@ -250,6 +261,13 @@ pub fn summary(c: &Config) -> String {
         c.bulk_confirm_threshold
     ));
     line(format!("request_budget: {}/s", c.request_budget));
+    line(match &c.columns {
+        Some(cols) => format!(
+            "columns: {}",
+            cols.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
+        ),
+        None => "columns: default".to_string(),
+    });
     line(format!("defaults.endpoint: {}", c.default_endpoint));
     line(format!(
         "defaults.locations: {}",

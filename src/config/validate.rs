@@ -7,6 +7,7 @@ use super::{
     Locations, ProjectEntry, ThemeName,
 };
 use crate::api::names::{LocationName, NameError, check_project, check_segment};
+use crate::app::Column;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fmt;
@@ -25,6 +26,7 @@ struct RawConfig {
     read_only: Option<bool>,
     bulk_confirm_threshold: Option<Spanned<i64>>,
     request_budget: Option<Spanned<toml::Value>>,
+    columns: Option<Spanned<Vec<Spanned<String>>>>,
     defaults: Option<RawDefaults>,
     #[serde(rename = "project")]
     projects: Option<Vec<Spanned<RawProject>>>,
@@ -179,9 +181,15 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         }
     };
 
+    let columns = match &raw.columns {
+        None => None,
+        Some(list) => Some(columns(&cx, list)?),
+    };
+
     let mut config = Config {
         path: Some(path.to_path_buf()),
         request_budget,
+        columns,
         refresh,
         theme,
         read_only: raw.read_only.unwrap_or(false),
@@ -338,6 +346,23 @@ fn locations(
             Ok(Locations::List(out))
         }
     }
+}
+
+/// `columns = ["state", "age", …]`: known names, each once, at least one.
+fn columns(cx: &Ctx<'_>, list: &Spanned<Vec<Spanned<String>>>) -> Result<Vec<Column>, ConfigError> {
+    let mut out = Vec::with_capacity(list.get_ref().len());
+    for (i, item) in list.get_ref().iter().enumerate() {
+        let c = item
+            .get_ref()
+            .parse::<Column>()
+            .map_err(|m| cx.err(item.span(), &format!("columns[{i}]"), m))?;
+        out.push(c);
+    }
+    crate::app::columns::check(&out).map_err(|(i, m)| match list.get_ref().get(i) {
+        Some(item) if !out.is_empty() => cx.err(item.span(), &format!("columns[{i}]"), m),
+        _ => cx.err(list.span(), "columns", m),
+    })?;
+    Ok(out)
 }
 
 /// `NameError`'s own text shows a synthesized resource name; the file holds just the segment.

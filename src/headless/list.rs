@@ -1,9 +1,10 @@
 //! `lrotop list`.
 
 use super::output::{self, CliError, note};
-use crate::api::time::coarse_age;
 use crate::api::{LocationName, Operation};
+use crate::app::columns::{self, Column, Item, Reading};
 use crate::app::filter::{Filter, Subject};
+use crate::app::row::RowState;
 use crate::cli::{Format, ListArgs};
 use crate::session::{CONCURRENCY, Session as Context};
 use futures::stream::{self, StreamExt};
@@ -21,26 +22,6 @@ pub fn subject(op: &Operation) -> Subject<'_> {
         location: op.location(),
         project: op.project(),
         text: [&op.name, op.target(), op.status_message()],
-    }
-}
-
-/// Keeps the tail, which names the resource: `…Indexes/idx-a`.
-pub fn shorten_left(s: &str, max: usize) -> String {
-    let n = s.chars().count();
-    if n <= max || max < 2 {
-        return s.to_string();
-    }
-    let tail: String = s.chars().skip(n - (max - 1)).collect();
-    format!("…{tail}")
-}
-
-pub fn age(op: &Operation, now: jiff::Timestamp) -> String {
-    match op.create_time() {
-        Some(t) => {
-            let d = now.duration_since(t);
-            coarse_age(d.unsigned_abs())
-        }
-        None => "-".into(),
     }
 }
 
@@ -146,8 +127,24 @@ fn count(n: usize, what: &str) -> String {
     }
 }
 
+/// `--columns`, else the config's `columns`, else the defaults.
+fn chosen_columns(ctx: &Context, a: &ListArgs) -> Result<Vec<Column>, CliError> {
+    match &a.columns {
+        Some(c) => {
+            columns::check(c).map_err(|(_, m)| CliError::usage(format!("--columns: {m}")))?;
+            Ok(c.clone())
+        }
+        None => Ok(ctx
+            .config
+            .columns
+            .clone()
+            .unwrap_or_else(columns::list_defaults)),
+    }
+}
+
 pub async fn run(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
     let filter = parse_filter(a.filter.as_deref())?;
+    let columns = chosen_columns(ctx, a)?;
     let Listed {
         ops: found,
         errors,
@@ -172,30 +169,35 @@ pub async fn run(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
         Format::Json => output::print_json_pretty(&ops)?,
         Format::Jsonl => output::print_jsonl(&ops)?,
         Format::Table => {
-            let now = jiff::Timestamp::now();
+            let reading = Reading {
+                now: jiff::Timestamp::now(),
+                live: false,
+                projects: &ctx.project_flags,
+            };
             let tty = std::io::stdout().is_terminal();
             let rows: Vec<Vec<String>> = ops
                 .iter()
-                .map(|o| {
-                    let target = if tty {
-                        shorten_left(o.target(), 48)
-                    } else {
-                        o.target().to_string()
+                .map(|op| {
+                    let item = Item {
+                        op,
+                        state: RowState::of(op.outcome()),
                     };
-                    vec![
-                        o.outcome().word().to_string(),
-                        o.location().to_string(),
-                        o.verb().to_string(),
-                        target,
-                        age(o, now),
-                        o.name.clone(),
-                    ]
+                    columns
+                        .iter()
+                        .map(|c| {
+                            let d = c.decl();
+                            let text = (d.text)(&reading, item);
+                            match d.tty_cap.filter(|_| tty) {
+                                Some(cap) => d.fit(&d.safe(&text), cap).into_owned(),
+                                // Whole: `print_table` sanitizes and caps every cell.
+                                None => text.into_owned(),
+                            }
+                        })
+                        .collect()
                 })
                 .collect();
-            output::print_table(
-                &["STATE", "LOCATION", "VERB", "TARGET", "AGE", "NAME"],
-                &rows,
-            )?;
+            let titles: Vec<&str> = columns.iter().map(|c| c.title()).collect();
+            output::print_table(&titles, &rows)?;
         }
     }
     for (what, e) in &errors {
@@ -207,19 +209,5 @@ pub async fn run(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
         n => Err(CliError::partial(format!(
             "{n} of {attempted} targets failed"
         ))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shortening_keeps_the_tail() {
-        assert_eq!(shorten_left("abc", 5), "abc");
-        assert_eq!(
-            shorten_left("projects/p/locations/l/codeRepositoryIndexes/idx-a", 12),
-            "…dexes/idx-a"
-        );
     }
 }

@@ -1,6 +1,7 @@
 //! Printing for scripts and people, and the exit statuses that go with it.
 
 pub use crate::exit::CliError;
+use crate::width::{pad, width};
 use serde::Serialize;
 use std::io::Write;
 
@@ -52,6 +53,10 @@ pub fn print_jsonl<T: Serialize>(items: &[T]) -> Result<(), CliError> {
 /// (JSON output carries every field whole), the last column
 /// is not padded.
 pub fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<(), CliError> {
+    write_out(&table_text(header, rows))
+}
+
+fn table_text(header: &[&str], rows: &[Vec<String>]) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -62,11 +67,12 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<(), CliError
                 .collect()
         })
         .collect();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    // In terminal cells, not chars: a wide character takes two, an accent none.
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for r in &cells {
         for (i, c) in r.iter().enumerate() {
             if let Some(w) = widths.get_mut(i) {
-                *w = (*w).max(c.chars().count());
+                *w = (*w).max(width(c));
             }
         }
     }
@@ -77,8 +83,7 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<(), CliError
             if i == last {
                 s.push_str(c);
             } else {
-                s.push_str(c);
-                s.push_str(&" ".repeat(widths[i] - c.chars().count() + 2));
+                s.push_str(&pad(c, widths.get(i).copied().unwrap_or(0) + 2));
             }
         }
         s.trim_end().to_string() + "\n"
@@ -87,7 +92,7 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<(), CliError
     for r in &cells {
         s.push_str(&line(r.iter().map(String::as_str).collect()));
     }
-    write_out(&s)
+    s
 }
 
 /// A line for people on stderr, sanitized.
@@ -98,6 +103,23 @@ pub fn note(s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn table_lines_are_padded_by_display_width() {
+        let rows = vec![
+            vec!["データ/索引".to_string(), "5m".to_string()],
+            vec!["idx-a".to_string(), "12m".to_string()],
+        ];
+        let s = table_text(&["TARGET", "AGE"], &rows);
+        let starts: Vec<usize> = s
+            .lines()
+            .map(|l| {
+                let at = l.rfind(' ').map_or(0, |b| b + 1);
+                width(&l[..at])
+            })
+            .collect();
+        assert_eq!(starts, vec![13, 13, 13], "{s}");
+    }
 
     #[test]
     fn json_keeps_c1_and_bidi_off_the_terminal() {

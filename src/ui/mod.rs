@@ -41,7 +41,7 @@ pub fn areas(area: Rect, app: &App) -> Areas {
     let widest = app
         .targets
         .iter()
-        .map(|t| t.name.location().chars().count() + indent)
+        .map(|t| crate::width::width(t.name.location()) + indent)
         .max()
         .unwrap_or(3)
         .max(3);
@@ -49,7 +49,9 @@ pub fn areas(area: Rect, app: &App) -> Areas {
     let headings = if grouped {
         app.projects
             .iter()
-            .map(|p| app.settings.project_label(p).chars().count())
+            .map(|p| {
+                crate::width::width(&crate::sanitize::one_line(&app.settings.project_label(p)))
+            })
             .max()
             .unwrap_or(0)
     } else {

@@ -2,10 +2,11 @@
 //! costs the same at a hundred operations or a hundred thousand.
 
 use super::Theme;
-use crate::api::time::aligned_age;
+use crate::app::columns::{Column, Decl, ID_WIDTH, Item, Reading, Width};
 use crate::app::row::Row;
 use crate::app::{App, FLASH, Level, NEW_MARK, Pane};
-use crate::sanitize::{CELL_CAP, one_line, one_line_capped, one_line_tail};
+use crate::sanitize::one_line;
+use crate::width::{pad, shorten_left, shorten_right, width};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
@@ -44,7 +45,8 @@ pub fn locations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             let heading = shorten_right(
                 &one_line(&app.settings.project_label(project)),
                 inner.width.saturating_sub(1) as usize,
-            );
+            )
+            .into_owned();
             lines.push((
                 Line::from(Span::styled(format!(" {heading}"), theme.dim())),
                 None,
@@ -107,11 +109,11 @@ fn location_line(
     label_w: usize,
     theme: Theme,
 ) -> Line<'static> {
-    let label = shorten_right(&one_line(label), label_w);
-    let mut spans = vec![Span::raw(format!(" {label:<label_w$}"))];
+    let label = shorten_right(&one_line(label), label_w).into_owned();
+    let mut spans = vec![Span::raw(format!(" {}", pad(&label, label_w)))];
     match badge {
         Some(b) => spans.push(Span::styled(
-            format!(" ! {:<5}", shorten_right(b, 5)),
+            format!(" ! {}", pad(&shorten_right(b, 5), 5)),
             theme.error_badge(),
         )),
         None => {
@@ -124,42 +126,68 @@ fn location_line(
     Line::from(spans)
 }
 
-pub fn shorten_right(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    if max == 0 {
-        return String::new();
-    }
-    let mut out: String = s.chars().take(max - 1).collect();
-    out.push('…');
-    out
-}
-
-/// Keeps the tail, which names the resource: `…Indexes/idx-a`.
-pub fn shorten_left(s: &str, max: usize) -> String {
-    let n = s.chars().count();
-    if n <= max {
-        return s.to_string();
-    }
-    if max == 0 {
-        return String::new();
-    }
-    let tail: String = s.chars().skip(n - (max - 1)).collect();
-    format!("…{tail}")
-}
-
-/// A project as the table names it: its alias if it has one, else its id.
-fn project_short(app: &App, project: &str) -> String {
-    app.settings
-        .project_flags
-        .get(project)
-        .and_then(|f| f.alias.clone())
-        .unwrap_or_else(|| project.to_string())
-}
-
+/// An operation's id as the ID column shows it.
 pub fn short_id(name: &str) -> String {
-    shorten_left(name.rsplit('/').next().unwrap_or(name), 9)
+    shorten_left(name.rsplit('/').next().unwrap_or(name), ID_WIDTH as usize).into_owned()
+}
+
+/// Before the columns: a row's mark (`*` marked, `+` new, `!` foreign).
+const GUTTER: u16 = 2;
+/// Between columns.
+const SPACING: u16 = 1;
+
+/// A column's width before space is shared out: what it declares, never less than its title.
+fn base_width(app: &App, d: &Decl) -> u16 {
+    let title = width(d.title) as u16;
+    match d.width {
+        Width::Fixed(n) => n.max(title),
+        Width::Fit { min, max, widest } => {
+            let widest = u16::try_from(widest(app)).unwrap_or(u16::MAX);
+            widest.max(title).clamp(min.max(title), max.max(title))
+        }
+        Width::Flex { min } => min.max(title),
+    }
+}
+
+/// The columns shown in `cells` and their widths. When they do not all fit, whole columns
+/// go, lowest priority first: a cut column (`CANCEL R`, `us-cen`) would be misread, a
+/// missing one is not. What is left over widens the flexible columns.
+pub(crate) fn layout(app: &App, cells: u16) -> Vec<(&'static Decl, u16)> {
+    let mut cols: Vec<(&'static Decl, u16)> = app
+        .columns()
+        .into_iter()
+        .map(|c| (c.decl(), base_width(app, c.decl())))
+        .collect();
+    let used = |cols: &[(&Decl, u16)]| -> u32 {
+        u32::from(GUTTER)
+            + cols
+                .iter()
+                .map(|c| u32::from(c.1) + u32::from(SPACING))
+                .sum::<u32>()
+    };
+    while used(&cols) > u32::from(cells) && cols.len() > 1 {
+        // Among equal priorities the rightmost goes first.
+        let lowest = (0..cols.len()).min_by_key(|&i| (cols[i].0.priority, std::cmp::Reverse(i)));
+        match lowest {
+            Some(i) => cols.remove(i),
+            None => break,
+        };
+    }
+    let spare = u32::from(cells).saturating_sub(used(&cols));
+    let flexible: Vec<usize> = (0..cols.len())
+        .filter(|&i| matches!(cols[i].0.width, Width::Flex { .. }))
+        .collect();
+    if let Ok(n) = u32::try_from(flexible.len())
+        && n > 0
+    {
+        for (k, &i) in flexible.iter().enumerate() {
+            let extra = spare / n + u32::from((k as u32) < spare % n);
+            cols[i].1 = cols[i]
+                .1
+                .saturating_add(u16::try_from(extra).unwrap_or(u16::MAX));
+        }
+    }
+    cols
 }
 
 fn title(app: &App, theme: Theme) -> Line<'static> {
@@ -192,44 +220,13 @@ pub fn operations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     if inner.height < 2 {
         return;
     }
-    let loc_w = app
-        .targets
-        .iter()
-        .map(|t| t.name.location().chars().count())
-        .max()
-        .unwrap_or(8)
-        .clamp(8, 16) as u16;
-    // With several projects, a PROJECT column.
-    let proj_w = if app.projects.len() > 1 && app.scope_project().is_none() {
-        app.projects
-            .iter()
-            .map(|p| project_short(app, p).chars().count())
-            .max()
-            .unwrap_or(7)
-            .clamp(7, 20) as u16
-    } else {
-        0
-    };
-    // marker, state, [project], location, verb, target (the rest), age, id, and the gaps
-    let columns: u16 = if proj_w > 0 { 8 } else { 7 };
-    let fixed = 2 + 16 + proj_w + loc_w + 6 + 5 + 9 + (columns - 1);
-    let target_w = inner.width.saturating_sub(fixed).max(6);
-    let mut widths = vec![Constraint::Length(2), Constraint::Length(16)];
-    let mut titles = vec!["", "STATE"];
-    if proj_w > 0 {
-        widths.push(Constraint::Length(proj_w));
-        titles.push("PROJECT");
-    }
-    widths.extend([
-        Constraint::Length(loc_w),
-        Constraint::Length(6),
-        Constraint::Length(target_w),
-        Constraint::Length(5),
-        Constraint::Length(9),
-    ]);
-    titles.extend(["LOCATION", "VERB", "TARGET", "AGE", "ID"]);
-    let header = TableRow::new(titles.into_iter().map(Cell::from))
-        .style(Style::new().add_modifier(Modifier::BOLD));
+    let cols = layout(app, inner.width);
+    let mut widths = vec![Constraint::Length(GUTTER)];
+    widths.extend(cols.iter().map(|(_, w)| Constraint::Length(*w)));
+    let titles = std::iter::once("").chain(cols.iter().map(|(d, _)| d.title));
+    let header =
+        TableRow::new(titles.map(Cell::from)).style(Style::new().add_modifier(Modifier::BOLD));
+    let reading = app.reading();
     let visible = inner.height.saturating_sub(1) as usize;
     let rows: Vec<TableRow> = app
         .view
@@ -242,9 +239,10 @@ pub fn operations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             let stale = app.targets.get(r.target).is_some_and(|t| t.error.is_some());
             row(
                 app,
+                &reading,
                 r,
                 theme,
-                (target_w as usize, proj_w as usize),
+                &cols,
                 stale,
                 pos == app.selected,
                 focused,
@@ -258,13 +256,13 @@ pub fn operations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             .render(Rect::new(inner.x, y, inner.width, 1), buf);
         Table::new(Vec::<TableRow>::new(), widths)
             .header(header)
-            .column_spacing(1)
+            .column_spacing(SPACING)
             .render(inner, buf);
         return;
     }
     Table::new(rows, widths)
         .header(header)
-        .column_spacing(1)
+        .column_spacing(SPACING)
         .render(inner, buf);
 }
 
@@ -284,22 +282,18 @@ fn empty_text(app: &App) -> String {
     }
 }
 
-fn row<'a>(
+#[allow(clippy::too_many_arguments)]
+fn row(
     app: &App,
-    r: &'a Row,
+    reading: &Reading<'_>,
+    r: &Row,
     theme: Theme,
-    (target_w, proj_w): (usize, usize),
+    cols: &[(&'static Decl, u16)],
     stale: bool,
     selected: bool,
     focused: bool,
-) -> TableRow<'a> {
+) -> TableRow<'static> {
     let now = app.now;
-    // Age since creation for every row, so the column sorts as it reads; details show
-    // how long a finished operation took.
-    let age = match r.op.create_time() {
-        Some(c) => aligned_age(c, now),
-        None => "-".into(),
-    };
     let foreign = app.is_foreign(r);
     // `!`: named outside the location that listed it (never acted on; details say more).
     let marker = if foreign {
@@ -311,7 +305,6 @@ fn row<'a>(
     } else {
         ""
     };
-    let state_style = theme.state(r.state);
     let mut location_style = Style::new();
     if stale {
         location_style = theme.dim();
@@ -319,39 +312,28 @@ fn row<'a>(
     if foreign {
         location_style = theme.level(Level::Warn);
     }
-    let mut cells = vec![
-        Cell::from(Span::styled(
-            marker,
-            if foreign {
-                theme.level(Level::Warn)
-            } else {
-                Style::new()
-            },
-        )),
-        Cell::from(Span::styled(
-            format!("{} {}", r.state.glyph(), r.state.word()),
-            state_style,
-        )),
-    ];
-    if proj_w > 0 {
-        cells.push(Cell::from(shorten_right(
-            &one_line_capped(&project_short(app, r.op.project()), CELL_CAP),
-            proj_w,
-        )));
+    let mut cells = vec![Cell::from(Span::styled(
+        marker,
+        if foreign {
+            theme.level(Level::Warn)
+        } else {
+            Style::new()
+        },
+    ))];
+    let item = Item {
+        op: &r.op,
+        state: r.state,
+    };
+    for (d, w) in cols {
+        let text = (d.text)(reading, item);
+        let shown = d.fit(&d.safe(&text), *w as usize).into_owned();
+        let style = match d.column {
+            Column::State => theme.state(r.state),
+            Column::Location => location_style,
+            _ => Style::new(),
+        };
+        cells.push(Cell::from(Span::styled(shown, style)));
     }
-    cells.extend([
-        Cell::from(Span::styled(
-            one_line_capped(r.op.location(), CELL_CAP).into_owned(),
-            location_style,
-        )),
-        Cell::from(one_line_capped(r.op.verb(), CELL_CAP).into_owned()),
-        Cell::from(shorten_left(
-            &one_line_tail(r.op.target(), CELL_CAP),
-            target_w,
-        )),
-        Cell::from(age),
-        Cell::from(short_id(&one_line_tail(&r.op.name, CELL_CAP))),
-    ]);
     let mut style = Style::new();
     if r.changed_at.get().is_some_and(|t| now < t + FLASH) {
         style = style.patch(theme.flash());
