@@ -157,7 +157,6 @@ pub enum Effect {
     Copy {
         name: OperationName,
     },
-    Quit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -328,6 +327,8 @@ pub struct App {
     /// Background refresh tokens per endpoint, and when they were last topped up.
     pub(crate) budget: HashMap<String, f64>,
     pub(crate) budget_at: Option<Timestamp>,
+    /// Set when the dashboard is to end; the runtime's loop reads it before each frame. The
+    /// one signal of quitting: no effect repeats it.
     pub quit: bool,
 }
 

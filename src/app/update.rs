@@ -120,7 +120,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             on_delete_sent(app, &name, result);
             bulk::record(app, MutationKind::Delete, &name, &outcome);
         }
-        Action::Signal(signal) => quit::signalled(app, signal, &mut fx),
+        Action::Signal(signal) => quit::signalled(app, signal),
     }
     fx
 }
@@ -510,7 +510,7 @@ fn on_key(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
             }
             Key::Ctrl('c') => {
                 app.mode = Mode::Normal;
-                quit::request(app, fx);
+                quit::request(app);
             }
             Key::Esc | Key::Enter | Key::Char('q') | Key::Char('?') | Key::Char('e') => {
                 app.mode = Mode::Normal
@@ -696,7 +696,7 @@ fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
                 selected: 0,
             }
         }
-        Command::Quit => quit::request(app, fx),
+        Command::Quit => quit::request(app),
     }
 }
 
@@ -828,6 +828,6 @@ fn confirmed(app: &mut App, what: Confirmed, fx: &mut Vec<Effect>) {
         }
         Confirmed::CancelMany(names) => bulk::confirmed_bulk(app, MutationKind::Cancel, names, fx),
         Confirmed::Delete(names) => bulk::confirmed_bulk(app, MutationKind::Delete, names, fx),
-        Confirmed::Quit => quit::confirmed(app, fx),
+        Confirmed::Quit => quit::confirmed(app),
     }
 }
