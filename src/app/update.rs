@@ -764,7 +764,7 @@ fn start_cancel(app: &mut App) {
     };
     let age =
         r.op.create_time()
-            .map(|t| crate::api::time::coarse_age(app.now.duration_since(t).unsigned_abs()))
+            .map(|t| crate::human::coarse_age(app.now.duration_since(t).unsigned_abs()))
             .unwrap_or_else(|| "-".into());
     let mut lines = vec![
         r.op.name.clone(),

@@ -1,10 +1,10 @@
 //! `lrotop list`.
 
 use super::output::{self, CliError, note};
-use crate::api::time::coarse_age;
 use crate::api::{LocationName, Operation};
 use crate::app::filter::{Filter, Subject};
 use crate::cli::{Format, ListArgs};
+use crate::human::coarse_age;
 use crate::session::{CONCURRENCY, Session as Context};
 use futures::stream::{self, StreamExt};
 use std::collections::HashSet;

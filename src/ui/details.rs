@@ -9,9 +9,10 @@
 use super::Theme;
 use super::overlays::{centered, field, framed};
 use crate::api::Operation;
-use crate::api::time::{coarse_age, format_timestamp};
+use crate::api::time::format_timestamp;
 use crate::app::App;
 use crate::app::row::{Row, RowState};
+use crate::human::coarse_age;
 use crate::sanitize::{multi_line, one_line_capped};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

@@ -2,9 +2,9 @@
 //! costs the same at a hundred operations or a hundred thousand.
 
 use super::Theme;
-use crate::api::time::aligned_age;
 use crate::app::row::Row;
 use crate::app::{App, FLASH, Level, NEW_MARK, Pane};
+use crate::human::aligned_age;
 use crate::sanitize::{CELL_CAP, one_line, one_line_capped, one_line_tail};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
