@@ -8,7 +8,7 @@ use lrotop::api::{ApiError, Code, Operation, OperationName, Status};
 use lrotop::app::keys::Key;
 use lrotop::app::row::{CancelTrack, RowState};
 use lrotop::app::{
-    Action, App, CANCEL_POLL, Column, Confirmed, Effect, Level, Mode, Pane, Signal, update,
+    Action, App, CANCEL_POLL, Column, Confirmed, Effect, Facts, Level, Mode, Pane, Signal, update,
 };
 use std::time::Duration;
 
@@ -202,7 +202,12 @@ fn cancel_asks_first_and_defaults_to_no() {
     };
     assert!(!c.yes_focused, "No has the focus");
     assert!(
-        c.lines.iter().any(|l| l == &name),
+        matches!(&c.facts, Facts::One(op) if op.name == name && op.state == RowState::Running),
+        "the dialog is about the operation: {:?}",
+        c.facts
+    );
+    assert!(
+        dialog_words(&app).lines.iter().any(|l| l == &name),
         "the dialog names the operation"
     );
     assert_eq!(

@@ -3,7 +3,7 @@
 //! leaves a record of what was answered and what was not.
 
 use super::bulk::short;
-use super::{App, Bulk, Confirm, Confirmed, Mode, Signal};
+use super::{App, Bulk, Confirm, Confirmed, Facts, Mode, Signal};
 
 /// The most names the error log's one line lists; the log file gets every one.
 const SHORT_LISTED: usize = 5;
@@ -15,9 +15,7 @@ pub(crate) fn request(app: &mut App) {
         return;
     }
     app.mode = Mode::Confirm(Confirm {
-        title: "Quit with a bulk action under way?".into(),
-        lines: Vec::new(),
-        yes_label: "Quit anyway".into(),
+        facts: Facts::Quit,
         typed: None,
         on_yes: Confirmed::Quit,
         yes_focused: false,

@@ -214,7 +214,11 @@ pub fn details(
     let h = area.height.saturating_sub(2);
     let rect = centered(area, w, h);
     Clear.render(rect, buf);
-    let block = framed(" Operation ", " j/k scroll · c cancel · esc close ", theme);
+    let block = framed(
+        " Operation ",
+        &super::overlays::border_keys(crate::app::modes::ModeKind::Details, None),
+        theme,
+    );
     let inner = block.inner(rect);
     block.render(rect, buf);
 
