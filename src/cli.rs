@@ -1,8 +1,8 @@
 //! Command-line flags.
 
-use crate::api::time::parse_human_duration;
 use crate::emulator::Scenario;
 use crate::emulator::faults::{parse_fail_location, parse_rate};
+use crate::human::parse_human_duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;

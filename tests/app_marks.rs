@@ -6,8 +6,9 @@ use common::*;
 use lrotop::api::error::parse_error_body;
 use lrotop::api::{ApiError, Code, Operation, OperationName, Status};
 use lrotop::app::keys::Key;
+use lrotop::app::policy::Skip;
 use lrotop::app::row::RowState;
-use lrotop::app::{Action, App, Confirmed, Effect, Mode, ProjectFlags, update};
+use lrotop::app::{Action, App, Confirmed, Effect, Mode, MutationKind, ProjectFlags, update};
 use std::collections::HashSet;
 
 fn key(app: &mut App, k: Key) -> Vec<Effect> {
@@ -167,8 +168,15 @@ fn bulk_cancel_counts_hidden_and_skipped_and_sends_only_visible() {
     let fx = key(&mut app, Key::Char('C'));
     assert!(fx.is_empty(), "nothing sent before confirming");
     let c = confirm(&app);
-    assert_eq!(c.title, "Cancel 3 operations?");
-    let text = c.lines.join("\n");
+    let m = many_facts(&app);
+    assert_eq!((m.kind, m.hidden, m.running), (MutationKind::Cancel, 4, 0));
+    assert_eq!(
+        m.skipped.into_iter().collect::<Vec<_>>(),
+        vec![(Skip::UnderWay, 1)]
+    );
+    let words = dialog_words(&app);
+    assert_eq!(words.title, "Cancel 3 operations?");
+    let text = words.lines.join("\n");
     assert!(text.contains("3 will be sent"), "{text}");
     assert!(
         text.contains("4 marked are hidden by the filter and will not be sent"),
@@ -334,8 +342,13 @@ fn delete_says_it_does_not_cancel_and_removes_rows_when_done() {
     key(&mut app, Key::Char('G'));
     let name = app.selected_row().unwrap().op.name.clone();
     key(&mut app, Key::Char('D'));
-    let c = confirm(&app);
-    assert!(c.lines.join(" ").contains("does NOT cancel"));
+    assert_eq!(many_facts(&app).kind, MutationKind::Delete);
+    assert!(
+        dialog_words(&app)
+            .lines
+            .join(" ")
+            .contains("does NOT cancel")
+    );
     let fx = key(&mut app, Key::Char('y'));
     assert_eq!(
         fx,
@@ -356,11 +369,12 @@ fn delete_says_it_does_not_cancel_and_removes_rows_when_done() {
     // Marked running rows: the dialog warns they keep running.
     key(&mut app, Key::Char('*'));
     key(&mut app, Key::Char('D'));
+    assert_eq!(many_facts(&app).running, 4);
     assert!(
-        confirm(&app)
+        dialog_words(&app)
             .lines
             .join(" ")
-            .contains("4 of them are still running")
+            .contains("4 of them are still running (use C or c to cancel instead)")
     );
 }
 

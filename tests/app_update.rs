@@ -8,7 +8,7 @@ use lrotop::api::{ApiError, Code, Operation, OperationName, Status};
 use lrotop::app::keys::Key;
 use lrotop::app::row::{CancelTrack, RowState};
 use lrotop::app::{
-    Action, App, CANCEL_POLL, Column, Confirmed, Effect, Level, Mode, Pane, Signal, update,
+    Action, App, CANCEL_POLL, Column, Confirmed, Effect, Facts, Level, Mode, Pane, Signal, update,
 };
 use std::time::Duration;
 
@@ -202,7 +202,12 @@ fn cancel_asks_first_and_defaults_to_no() {
     };
     assert!(!c.yes_focused, "No has the focus");
     assert!(
-        c.lines.iter().any(|l| l == &name),
+        matches!(&c.facts, Facts::One(op) if op.name == name && op.state == RowState::Running),
+        "the dialog is about the operation: {:?}",
+        c.facts
+    );
+    assert!(
+        dialog_words(&app).lines.iter().any(|l| l == &name),
         "the dialog names the operation"
     );
     assert_eq!(
@@ -619,7 +624,11 @@ fn help_details_and_quit() {
     assert_eq!(app.mode, Mode::Details { scroll: 0 });
     key(&mut app, Key::Char('q'));
     assert_eq!(app.mode, Mode::Normal);
-    assert_eq!(key(&mut app, Key::Char('q')), vec![Effect::Quit]);
+    assert_eq!(
+        key(&mut app, Key::Char('q')),
+        vec![],
+        "quitting is app.quit, not an effect"
+    );
     assert!(app.quit);
 }
 
@@ -883,7 +892,11 @@ fn quit_during_a_bulk_action_asks_first_and_only_a_yes_quits() {
     assert_eq!(key(&mut app, Key::Ctrl('c')), vec![]);
     assert!(matches!(&app.mode, Mode::Confirm(c) if c.on_yes == Confirmed::Quit));
 
-    assert_eq!(key(&mut app, Key::Char('y')), vec![Effect::Quit]);
+    assert_eq!(
+        key(&mut app, Key::Char('y')),
+        vec![],
+        "quitting is app.quit, not an effect"
+    );
     assert!(app.quit);
     let line = &app.log.back().expect("a record of what was left").text;
     assert!(
@@ -901,7 +914,11 @@ fn quit_during_a_bulk_action_asks_first_and_only_a_yes_quits() {
 fn quit_is_immediate_without_a_bulk_action_or_after_it_ends() {
     let mut w = world(1, 1, 8);
     let mut app = loaded_app(&mut w, &["global"]);
-    assert_eq!(key(&mut app, Key::Ctrl('c')), vec![Effect::Quit]);
+    assert_eq!(
+        key(&mut app, Key::Ctrl('c')),
+        vec![],
+        "quitting is app.quit, not an effect"
+    );
     assert!(app.quit);
 
     let mut app = loaded_app(&mut w, &["global"]);
@@ -910,7 +927,12 @@ fn quit_is_immediate_without_a_bulk_action_or_after_it_ends() {
     }
     assert!(app.bulk.is_none());
     let logged = app.log.len();
-    assert_eq!(key(&mut app, Key::Char('q')), vec![Effect::Quit]);
+    assert_eq!(
+        key(&mut app, Key::Char('q')),
+        vec![],
+        "quitting is app.quit, not an effect"
+    );
+    assert!(app.quit);
     assert_eq!(
         app.log.len(),
         logged,
@@ -934,7 +956,8 @@ fn a_signal_quits_at_once_and_records_what_the_bulk_action_leaves_unanswered() {
     assert!(matches!(app.mode, Mode::Confirm(_)));
     assert_eq!(
         update(&mut app, Action::Signal(Signal::Term)),
-        vec![Effect::Quit]
+        vec![],
+        "quitting is app.quit, not an effect"
     );
     assert!(app.quit);
     let line = &app.log.back().unwrap().text;
@@ -950,8 +973,10 @@ fn a_signal_quits_at_once_and_records_what_the_bulk_action_leaves_unanswered() {
     let logged = app.log.len();
     assert_eq!(
         update(&mut app, Action::Signal(Signal::Hup)),
-        vec![Effect::Quit]
+        vec![],
+        "quitting is app.quit, not an effect"
     );
+    assert!(app.quit);
     assert_eq!(app.log.len(), logged);
     assert_eq!(
         Signal::ALL.map(Signal::exit_status),

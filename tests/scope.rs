@@ -11,6 +11,7 @@ use axum::routing::get;
 use common::*;
 use lrotop::api::{Operation, OperationName};
 use lrotop::app::keys::Key;
+use lrotop::app::policy::Skip;
 use lrotop::app::{Action, App, Effect, Mode, ProjectFlags, update};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};
@@ -402,14 +403,16 @@ fn the_dashboard_shows_foreign_names_and_never_acts_on_them() {
     // Even a mark put there directly is judged by the policy at `C`, and at `y`.
     app.marks.extend(foreign.iter().cloned());
     key(&mut app, Key::Char('C'));
-    let Mode::Confirm(c) = &app.mode else {
-        panic!("{}", status(&app))
-    };
+    assert!(matches!(app.mode, Mode::Confirm(_)), "{}", status(&app));
+    let skipped = many_facts(&app).skipped;
+    assert_eq!(skipped.get(&Skip::Foreign), Some(&2), "{skipped:?}");
+    let words = dialog_words(&app);
     assert!(
-        c.lines
+        words
+            .lines
             .join(" ")
             .contains("2 listed under another location"),
-        "{c:?}"
+        "{words:?}"
     );
     let fx = key(&mut app, Key::Char('y'));
     let sent = sent(&fx);

@@ -619,3 +619,140 @@ fn the_configs_columns_choose_and_order_the_table() {
     assert!(target.ends_with(shown.trim_start_matches('…')), "{first:?}");
     assert!(!table.contains("LOCATION") && !table.contains(" ID"));
 }
+
+/// The screen's last line, the footer, without its padding.
+fn footer(t: &Terminal<TestBackend>) -> String {
+    text_of(t)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+/// Puts `app` in each mode in turn and hands over the screen drawn there.
+fn each_mode(mut visit: impl FnMut(&App, &Terminal<TestBackend>)) {
+    use lrotop::app::keys::Key::*;
+    let mut w = world(1, 1, 30);
+    let mut fresh = || {
+        let mut app = loaded_app(&mut w, &["global"]);
+        update(&mut app, Action::Resize { table_rows: 20 });
+        // So that marking all asks for the count typed.
+        app.settings.bulk_confirm_threshold = 3;
+        app
+    };
+    // Each path: the keys that open the mode, from the main screen.
+    let paths: &[&[Key]] = &[
+        &[],
+        &[Char(' ')],
+        &[Enter],
+        &[Char('/'), Char('x')],
+        &[Char('P')],
+        &[Char('c')],
+        &[Char('*'), Char('C')],
+        &[Char('?')],
+        &[Char('e')],
+    ];
+    for keys in paths {
+        let mut app = fresh();
+        for k in *keys {
+            update(&mut app, Action::Key(*k));
+        }
+        let t = draw(&app, Theme::Default, 120, 40);
+        visit(&app, &t);
+    }
+}
+
+#[test]
+fn every_modes_footer_is_generated_from_its_key_table() {
+    use lrotop::app::keys::hint_text;
+    use lrotop::app::modes::{ModeKind, current_hints};
+    let mut seen = std::collections::HashSet::new();
+    each_mode(|app, t| {
+        let kind = app.mode.kind();
+        seen.insert(kind);
+        let items = current_hints(app);
+        let generated = hint_text(&items);
+        let shown = footer(t);
+        let typing = match kind {
+            ModeKind::TypedConfirm | ModeKind::Picker => {
+                shown.split(" · ").next().unwrap_or_default().to_string() + " · "
+            }
+            _ => String::new(),
+        };
+        assert_eq!(shown, format!("{typing}{generated}"), "{kind:?}");
+        // And each entry names keys the mode's own table binds to a command.
+        for h in &items {
+            assert!(
+                shown.contains(&format!("{} {}", h.keys, h.word)),
+                "{kind:?} {h:?}"
+            );
+        }
+    });
+    assert_eq!(
+        seen.len(),
+        ModeKind::ALL.len(),
+        "every mode visited: {seen:?}"
+    );
+}
+
+#[test]
+fn the_typed_confirmation_asks_for_its_word_not_for_y() {
+    let mut w = world(1, 1, 30);
+    let mut app = loaded_app(&mut w, &["global"]);
+    app.settings.bulk_confirm_threshold = 3;
+    update(&mut app, Action::Key(Key::Char('*')));
+    update(&mut app, Action::Key(Key::Char('C')));
+    let want = match &app.mode {
+        lrotop::app::Mode::Confirm(c) => c.typed.as_ref().unwrap().expected.clone(),
+        other => panic!("{other:?}"),
+    };
+    let t = draw(&app, Theme::Default, 120, 40);
+    let hint = format!("type {want} · enter confirm · esc cancel");
+    assert_eq!(footer(&t), hint);
+    let screen = text_of(&t);
+    assert!(
+        screen.contains(&format!(" {hint} ┘")),
+        "the border too:\n{screen}"
+    );
+    for line in [footer(&t), hint] {
+        assert!(!line.split([' ', '/']).any(|w| w == "y"), "{line}");
+    }
+    // What the hint says is what the keys do: y is typed, enter with the word sends.
+    let typed = update(&mut app, Action::Key(Key::Char('y')));
+    assert!(typed.is_empty() && matches!(app.mode, lrotop::app::Mode::Confirm(_)));
+    update(&mut app, Action::Key(Key::Backspace));
+    for c in want.chars() {
+        update(&mut app, Action::Key(Key::Char(c)));
+    }
+    assert!(!update(&mut app, Action::Key(Key::Enter)).is_empty());
+}
+
+#[test]
+fn help_lists_every_key_of_every_mode() {
+    use lrotop::app::modes::ModeKind;
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    update(&mut app, Action::Key(Key::Char('?')));
+    // Tall enough for the whole help without scrolling.
+    let screen = text_of(&draw(&app, Theme::Default, 100, 150));
+    let lines: Vec<&str> = screen.lines().collect();
+    for kind in ModeKind::ALL {
+        assert!(screen.contains(kind.title()), "{}", kind.title());
+        for row in kind.help() {
+            let start = format!("│  {} ", row.keys);
+            let head: String = row.help.chars().take(24).collect();
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| l.contains(&start) && l.contains(&head)),
+                "{kind:?}: {} {}\n{screen}",
+                row.keys,
+                row.help
+            );
+        }
+    }
+    for keys in ["P/:", "q/ctrl-c", "y/Y", "n/esc/N/q/ctrl-c", "esc/ctrl-c"] {
+        assert!(screen.contains(&format!("  {keys} ")), "{keys}");
+    }
+}

@@ -6,7 +6,7 @@
 
 use super::policy::{self, Consent, Decision, Skip};
 use super::row::CancelTrack;
-use super::{App, Confirm, Confirmed, Effect, Level, Mode, Typed};
+use super::{App, Confirm, Confirmed, Effect, Facts, Level, Many, Mode, OneOp, Typed};
 use crate::api::{ApiError, OperationName};
 use std::collections::HashSet;
 
@@ -48,20 +48,6 @@ impl Bulk {
             self.failed
         )
     }
-}
-
-const LISTED: usize = 5;
-
-fn listing(names: &[OperationName]) -> Vec<String> {
-    let mut lines: Vec<String> = names
-        .iter()
-        .take(LISTED)
-        .map(|n| format!("  {n}"))
-        .collect();
-    if names.len() > LISTED {
-        lines.push(format!("  … and {} more", names.len() - LISTED));
-    }
-    lines
 }
 
 pub(crate) fn toggle_mark(app: &mut App) {
@@ -192,21 +178,24 @@ pub(crate) fn decide_rows(
     )
 }
 
-/// One line per reason something will not be sent.
-fn skip_lines(d: &Decision) -> Vec<String> {
-    d.skip_counts()
-        .into_iter()
-        .map(|(why, n)| match why {
-            Skip::Foreign => format!(
-                "{n} listed under another location than their names say (foreign) will not be sent."
-            ),
-            Skip::BadName => format!("{n} with unusable names will not be sent."),
-            Skip::Done | Skip::UnderWay => {
-                format!("{n} skipped: already done, or a cancel is already under way.")
-            }
-            Skip::ReadOnly => format!("{n} in read-only projects will not be sent."),
-        })
-        .collect()
+/// The status line when the policy leaves nothing to send: why, in short. (A dialog that
+/// opens says it in full; this is the line instead of a dialog.)
+fn nothing_to_send(kind: MutationKind, hidden: usize, d: &Decision) -> String {
+    let mut why: Vec<String> = Vec::new();
+    if hidden > 0 {
+        why.push(format!("{hidden} marked are hidden by the filter"));
+    }
+    for (skip, n) in d.skip_counts() {
+        let reason = match skip {
+            Skip::Foreign => "listed under another location than their names say (foreign)",
+            Skip::BadName => "with unusable names",
+            Skip::Done => "already done",
+            Skip::UnderWay => "with a cancel already under way",
+            Skip::ReadOnly => "in read-only projects",
+        };
+        why.push(format!("{n} {reason}"));
+    }
+    format!("nothing to {}: {}", kind.verb(), why.join(", "))
 }
 
 fn busy(app: &mut App) -> bool {
@@ -237,27 +226,20 @@ pub(crate) fn start_bulk_cancel(app: &mut App) {
     }
     let (visible, hidden) = visible_marked(app);
     let d = decide_rows(app, MutationKind::Cancel, visible);
-    let mut lines = vec![format!("{} will be sent a cancel request.", d.send.len())];
-    if hidden > 0 {
-        lines.push(format!("{hidden} marked are hidden by the filter and will not be sent (clear the filter to include them)."));
-    }
-    lines.extend(skip_lines(&d));
     if d.send.is_empty() {
-        app.say(Level::Info, lines.join(" "));
+        app.say(
+            Level::Info,
+            nothing_to_send(MutationKind::Cancel, hidden, &d),
+        );
         return;
     }
-    lines.push(String::new());
-    lines.extend(listing(&d.send));
-    lines.push(String::new());
-    lines.push(
-        "Cancel is best effort: the server may refuse it, or an operation may finish anyway."
-            .into(),
-    );
-    let n = d.send.len();
     app.mode = Mode::Confirm(Confirm {
-        title: format!("Cancel {n} operations?"),
-        lines,
-        yes_label: format!("Cancel {n}"),
+        facts: Facts::Many(Many {
+            kind: MutationKind::Cancel,
+            hidden,
+            skipped: d.skip_counts(),
+            running: 0,
+        }),
         typed: typed_for(&d.consent),
         on_yes: Confirmed::CancelMany(d.send),
         yes_focused: false,
@@ -286,7 +268,7 @@ pub(crate) fn start_delete(app: &mut App) {
                     .to_string()
             }
             _ if d.skipped.is_empty() => "nothing to delete".to_string(),
-            _ => skip_lines(&d).join(" "),
+            _ => nothing_to_send(MutationKind::Delete, hidden, &d),
         };
         app.say(Level::Info, text);
         return;
@@ -296,33 +278,118 @@ pub(crate) fn start_delete(app: &mut App) {
         .iter()
         .filter(|n| app.row(&n.to_string()).is_some_and(|r| r.state.is_active()))
         .count();
-    let mut lines = vec![
-        format!("{} operation record(s) will be deleted.", d.send.len()),
-        "Delete removes the record only. It does NOT cancel: a running operation keeps running."
-            .into(),
-    ];
-    if running > 0 {
-        lines.push(format!(
-            "{running} of them are still running (use C or c to cancel instead)."
-        ));
-    }
-    if hidden > 0 {
-        lines.push(format!(
-            "{hidden} marked are hidden by the filter and will not be deleted."
-        ));
-    }
-    lines.extend(skip_lines(&d));
-    lines.push(String::new());
-    lines.extend(listing(&d.send));
-    let n = d.send.len();
     app.mode = Mode::Confirm(Confirm {
-        title: format!("Delete {n} operation record(s)?"),
-        lines,
-        yes_label: format!("Delete {n}"),
+        facts: Facts::Many(Many {
+            kind: MutationKind::Delete,
+            hidden,
+            skipped: d.skip_counts(),
+            running,
+        }),
         typed: typed_for(&d.consent),
         on_yes: Confirmed::Delete(d.send),
         yes_focused: false,
     });
+}
+
+/// `c`: asks before cancelling the selected operation, or says why it will not.
+pub(crate) fn start_cancel(app: &mut App) {
+    let Some(r) = app.selected_row() else {
+        app.say(Level::Info, "no operation selected");
+        return;
+    };
+    let id = short(&r.op.name);
+    let d = decide_rows(
+        app,
+        MutationKind::Cancel,
+        app.view.get(app.selected).copied(),
+    );
+    let name = match (d.send.first(), d.skipped.first()) {
+        (Some(n), _) => n.clone(),
+        (None, Some((_, why))) => {
+            let (level, text) = match why {
+                Skip::ReadOnly if app.settings.read_only => (
+                    Level::Warn,
+                    "read-only mode: cancel is disabled".to_string(),
+                ),
+                Skip::ReadOnly => (
+                    Level::Warn,
+                    format!(
+                        "read-only mode for {}: cancel is disabled",
+                        app.settings.project_label(r.op.project())
+                    ),
+                ),
+                Skip::Done => (
+                    Level::Info,
+                    format!("{id} is already {}: nothing sent", r.state.word()),
+                ),
+                Skip::UnderWay => (
+                    Level::Info,
+                    format!("a cancel of {id} is already under way"),
+                ),
+                Skip::Foreign => (
+                    Level::Warn,
+                    format!("{id} is named outside the location that listed it: never cancelled"),
+                ),
+                Skip::BadName => (
+                    Level::Error,
+                    format!("cannot cancel {id}: not a valid operation name"),
+                ),
+            };
+            app.say(level, text);
+            return;
+        }
+        (None, None) => return,
+    };
+    let refused = match &r.cancel {
+        CancelTrack::Refused(refusal) => Some(refusal.code.clone()),
+        _ => None,
+    };
+    let facts = Facts::One(Box::new(OneOp {
+        name: r.op.name.clone(),
+        target: r.op.target().to_string(),
+        verb: r.op.verb().to_string(),
+        state: r.state,
+        created: r.op.create_time(),
+        refused,
+    }));
+    app.mode = Mode::Confirm(Confirm {
+        facts,
+        typed: typed_for(&d.consent),
+        on_yes: Confirmed::CancelOne(name),
+        yes_focused: false,
+    });
+}
+
+/// The yes to one cancel: sent, unless the operation finished or went while the dialog was
+/// open.
+pub(crate) fn confirmed_one(app: &mut App, name: OperationName, fx: &mut Vec<Effect>) {
+    let now = app.now;
+    let key = name.to_string();
+    let Some(i) = app.row_index(&key) else {
+        app.say(
+            Level::Info,
+            format!("{} is gone: nothing sent", short(&key)),
+        );
+        return;
+    };
+    // It may have finished while the dialog was open: the policy again, as it is now.
+    if decide_rows(app, MutationKind::Cancel, [i]).send.is_empty() {
+        let text = format!(
+            "{} finished ({}) meanwhile: nothing sent",
+            short(&key),
+            app.rows[i].state.word()
+        );
+        app.say(Level::Info, text);
+        return;
+    }
+    let Some(r) = app.rows.get_mut(i) else {
+        return;
+    };
+    r.cancel = CancelTrack::Sending;
+    r.restate(now);
+    app.marks.remove(&key);
+    fx.push(Effect::Cancel { name });
+    app.rebuild();
 }
 
 /// Sends what was confirmed, re-checking each row: one may have finished while the dialog

@@ -8,7 +8,7 @@
 use super::row::RowState;
 use super::{App, ProjectFlags};
 use crate::api::Operation;
-use crate::api::time::{aligned_age, coarse_age};
+use crate::human::{aligned_age, coarse_age};
 use crate::sanitize::{CELL_CAP, one_line_capped, one_line_tail};
 use std::borrow::Cow;
 use std::collections::HashMap;

@@ -1,4 +1,6 @@
-//! Keys, and the keymap that both dispatches them and generates the help screen.
+//! Keys, and the tables that bind them. Every mode (see [`super::modes`]) has one table; its
+//! handler dispatches through it, and the help screen and the hint lines are generated from
+//! it, so what is shown cannot drift from what a key does.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Key {
@@ -19,246 +21,175 @@ pub enum Key {
     Backspace,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Command {
-    Down,
-    Up,
-    Top,
-    Bottom,
-    PageDown,
-    PageUp,
-    SwitchPane,
-    Details,
-    Cancel,
-    Filter,
-    SortNext,
-    SortReverse,
-    ActiveOnly,
-    Refresh,
-    Pause,
-    Faster,
-    Slower,
-    Help,
-    Mark,
-    MarkRange,
-    MarkAll,
-    ClearMarks,
-    CancelMarked,
-    Delete,
-    Copy,
-    ErrorLog,
-    SwitchProject,
-    Quit,
+impl Key {
+    /// How the key is written in help and hints.
+    pub fn name(self) -> String {
+        match self {
+            Key::Char(' ') => "space".into(),
+            Key::Char(c) => c.to_string(),
+            Key::Ctrl(c) => format!("ctrl-{c}"),
+            Key::Enter => "enter".into(),
+            Key::Esc => "esc".into(),
+            Key::Tab => "tab".into(),
+            Key::BackTab => "shift-tab".into(),
+            Key::Up => "↑".into(),
+            Key::Down => "↓".into(),
+            Key::Left => "←".into(),
+            Key::Right => "→".into(),
+            Key::PageUp => "PgUp".into(),
+            Key::PageDown => "PgDn".into(),
+            Key::Home => "home".into(),
+            Key::End => "end".into(),
+            Key::Backspace => "backspace".into(),
+        }
+    }
 }
 
-pub struct Binding {
+/// Keys that do one thing in one mode. `C` is the mode's own command type.
+#[derive(Clone, Copy, Debug)]
+pub struct Binding<C: 'static> {
     pub keys: &'static [Key],
-    /// How the keys are written in help and hints.
-    pub label: &'static str,
+    pub command: C,
+    /// The help screen's line for it.
     pub help: &'static str,
-    pub command: Command,
+    /// The hint line's word for it; empty when only help names it.
+    pub hint: &'static str,
+    /// How many of `keys`, from the first, a hint names ("n/esc no"); help names them all.
+    pub shown: usize,
 }
 
-/// The main screen's keys. Help is generated from this table, so it cannot drift.
-pub const KEYMAP: &[Binding] = &[
-    Binding {
-        keys: &[Key::Char('j'), Key::Down],
-        label: "j/↓",
-        help: "move down",
-        command: Command::Down,
-    },
-    Binding {
-        keys: &[Key::Char('k'), Key::Up],
-        label: "k/↑",
-        help: "move up",
-        command: Command::Up,
-    },
-    Binding {
-        keys: &[Key::Char('g'), Key::Home],
-        label: "g",
-        help: "go to the first row",
-        command: Command::Top,
-    },
-    Binding {
-        keys: &[Key::Char('G'), Key::End],
-        label: "G",
-        help: "go to the last row",
-        command: Command::Bottom,
-    },
-    Binding {
-        keys: &[Key::PageDown, Key::Ctrl('f')],
-        label: "PgDn",
-        help: "page down",
-        command: Command::PageDown,
-    },
-    Binding {
-        keys: &[Key::PageUp, Key::Ctrl('b')],
-        label: "PgUp",
-        help: "page up",
-        command: Command::PageUp,
-    },
-    Binding {
-        keys: &[Key::Tab, Key::BackTab],
-        label: "tab",
-        help: "switch between locations and operations",
-        command: Command::SwitchPane,
-    },
-    Binding {
-        keys: &[Key::Enter],
-        label: "enter",
-        help: "details of the selected operation",
-        command: Command::Details,
-    },
-    Binding {
-        keys: &[Key::Char('c')],
-        label: "c",
-        help: "cancel the selected operation (asks first)",
-        command: Command::Cancel,
-    },
-    Binding {
-        keys: &[Key::Char(' ')],
-        label: "space",
-        help: "mark or unmark the selected operation",
-        command: Command::Mark,
-    },
-    Binding {
-        keys: &[Key::Char('V')],
-        label: "V",
-        help: "mark the range from the last marked row to here",
-        command: Command::MarkRange,
-    },
-    Binding {
-        keys: &[Key::Char('*')],
-        label: "*",
-        help: "mark every visible running operation",
-        command: Command::MarkAll,
-    },
-    Binding {
-        keys: &[Key::Char('u')],
-        label: "u",
-        help: "clear all marks",
-        command: Command::ClearMarks,
-    },
-    Binding {
-        keys: &[Key::Char('C')],
-        label: "C",
-        help: "cancel the marked operations (asks first)",
-        command: Command::CancelMarked,
-    },
-    Binding {
-        keys: &[Key::Char('D')],
-        label: "D",
-        help: "delete the records of the marked (or selected) operations; does not cancel",
-        command: Command::Delete,
-    },
-    Binding {
-        keys: &[Key::Char('y')],
-        label: "y",
-        help: "copy the selected operation's name (OSC 52, works over SSH)",
-        command: Command::Copy,
-    },
-    Binding {
-        keys: &[Key::Char('e')],
-        label: "e",
-        help: "error log: the last 100 errors and bulk summaries",
-        command: Command::ErrorLog,
-    },
-    Binding {
-        keys: &[Key::Char('P'), Key::Char(':')],
-        label: "P",
-        help: "switch project (fuzzy: type part of an alias or id)",
-        command: Command::SwitchProject,
-    },
-    Binding {
-        keys: &[Key::Char('/')],
-        label: "/",
-        help: "filter: text, state=, verb=, location=, project=",
-        command: Command::Filter,
-    },
-    Binding {
-        keys: &[Key::Char('s')],
-        label: "s",
-        help: "sort by the next column",
-        command: Command::SortNext,
-    },
-    Binding {
-        keys: &[Key::Char('S')],
-        label: "S",
-        help: "reverse the sort",
-        command: Command::SortReverse,
-    },
-    Binding {
-        keys: &[Key::Char('f')],
-        label: "f",
-        help: "show only active operations",
-        command: Command::ActiveOnly,
-    },
-    Binding {
-        keys: &[Key::Char('r')],
-        label: "r",
-        help: "refresh now",
-        command: Command::Refresh,
-    },
-    Binding {
-        keys: &[Key::Char('p')],
-        label: "p",
-        help: "pause or resume refreshing",
-        command: Command::Pause,
-    },
-    Binding {
-        keys: &[Key::Char('+'), Key::Char('=')],
-        label: "+",
-        help: "refresh less often",
-        command: Command::Slower,
-    },
-    Binding {
-        keys: &[Key::Char('-')],
-        label: "-",
-        help: "refresh more often (at least every 1s)",
-        command: Command::Faster,
-    },
-    Binding {
-        keys: &[Key::Char('?')],
-        label: "?",
-        help: "this help",
-        command: Command::Help,
-    },
-    Binding {
-        keys: &[Key::Char('q'), Key::Ctrl('c')],
-        label: "q",
-        help: "quit",
-        command: Command::Quit,
-    },
-];
+impl<C: Copy> Binding<C> {
+    pub const fn new(keys: &'static [Key], command: C, help: &'static str) -> Binding<C> {
+        Binding {
+            keys,
+            command,
+            help,
+            hint: "",
+            shown: 1,
+        }
+    }
 
-pub fn command_for(key: Key) -> Option<Command> {
-    KEYMAP
+    /// Named in hint lines by its first key.
+    pub const fn hint(self, word: &'static str) -> Binding<C> {
+        Binding { hint: word, ..self }
+    }
+
+    /// Named in hint lines by its first `shown` keys.
+    pub const fn hint_keys(self, shown: usize, word: &'static str) -> Binding<C> {
+        Binding {
+            hint: word,
+            shown,
+            ..self
+        }
+    }
+
+    /// Every key, as help writes them: `q/ctrl-c`.
+    pub fn label(&self) -> String {
+        join(self.keys)
+    }
+}
+
+fn join(keys: &[Key]) -> String {
+    keys.iter().map(|k| k.name()).collect::<Vec<_>>().join("/")
+}
+
+/// The command `key` is bound to in `table`.
+pub fn lookup<C: Copy>(table: &[Binding<C>], key: Key) -> Option<C> {
+    table
         .iter()
         .find(|b| b.keys.contains(&key))
         .map(|b| b.command)
 }
 
-pub fn label_of(command: Command) -> &'static str {
-    KEYMAP
+/// One line of the help screen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HelpRow {
+    pub keys: String,
+    pub help: &'static str,
+}
+
+pub fn help_rows<C: Copy>(table: &[Binding<C>]) -> Vec<HelpRow> {
+    table
         .iter()
-        .find(|b| b.command == command)
-        .map(|b| b.label)
-        .unwrap_or("?")
+        .map(|b| HelpRow {
+            keys: b.label(),
+            help: b.help,
+        })
+        .collect()
+}
+
+/// One entry of a hint line: `j/k` `scroll`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HintItem {
+    pub keys: String,
+    pub word: &'static str,
+}
+
+/// A hint line: each group of commands is one entry, named by the keys each member shows
+/// and by the first member's word (`[Down, Up]` gives `j/k scroll`). A command not in the
+/// table is left out, so a hint can only name what the table binds.
+pub fn hints<C: Copy + PartialEq>(table: &[Binding<C>], groups: &[&[C]]) -> Vec<HintItem> {
+    groups
+        .iter()
+        .filter_map(|group| {
+            let members: Vec<&Binding<C>> = group
+                .iter()
+                .filter_map(|c| table.iter().find(|b| b.command == *c))
+                .collect();
+            let first = members.first()?;
+            let keys: Vec<Key> = members
+                .iter()
+                .flat_map(|b| b.keys.iter().take(b.shown).copied())
+                .collect();
+            Some(HintItem {
+                keys: join(&keys),
+                word: first.hint,
+            })
+        })
+        .collect()
+}
+
+/// `y yes · n/esc no`: a hint line as plain text, for a border or a test.
+pub fn hint_text(items: &[HintItem]) -> String {
+    items
+        .iter()
+        .map(|h| {
+            if h.word.is_empty() {
+                h.keys.clone()
+            } else {
+                format!("{} {}", h.keys, h.word)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum C {
+        A,
+        B,
+        Gone,
+    }
+
+    const T: &[Binding<C>] = &[
+        Binding::new(&[Key::Char('j'), Key::Down], C::A, "down").hint("scroll"),
+        Binding::new(&[Key::Char('k'), Key::Up], C::B, "up").hint_keys(2, "scroll"),
+    ];
+
     #[test]
-    fn no_key_is_bound_twice() {
-        let mut seen = std::collections::HashSet::new();
-        for b in KEYMAP {
-            for k in b.keys {
-                assert!(seen.insert(*k), "{k:?} bound twice");
-            }
-        }
-        assert_eq!(command_for(Key::Ctrl('c')), Some(Command::Quit));
-        assert_eq!(label_of(Command::Cancel), "c");
+    fn hints_and_help_are_read_from_the_table() {
+        assert_eq!(lookup(T, Key::Up), Some(C::B));
+        assert_eq!(lookup(T, Key::Esc), None);
+        assert_eq!(
+            hint_text(&hints(T, &[&[C::A, C::B], &[C::Gone]])),
+            "j/k/↑ scroll"
+        );
+        assert_eq!(help_rows(T)[0].keys, "j/↓");
+        assert_eq!(Key::Ctrl('c').name(), "ctrl-c");
+        assert_eq!(Key::Char(' ').name(), "space");
     }
 }

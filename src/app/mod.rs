@@ -6,6 +6,7 @@ pub mod columns;
 pub mod filter;
 mod index;
 pub mod keys;
+pub mod modes;
 mod picker;
 pub mod policy;
 mod quit;
@@ -159,7 +160,6 @@ pub enum Effect {
     Copy {
         name: OperationName,
     },
-    Quit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -187,15 +187,55 @@ pub struct Typed {
     pub input: String,
 }
 
+impl Typed {
+    pub fn accepts(&self) -> bool {
+        let typed = self.input.trim();
+        typed == self.expected || self.also.as_deref() == Some(typed)
+    }
+}
+
+/// A question before something is sent, as data: what a yes does and the facts the user
+/// decides on. The words are the UI's (`ui::confirm_words`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Confirm {
-    pub title: String,
-    pub lines: Vec<String>,
-    pub yes_label: String,
     pub on_yes: Confirmed,
+    pub facts: Facts,
     /// The button with focus; No by default.
     pub yes_focused: bool,
     pub typed: Option<Typed>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Facts {
+    /// One operation to cancel, as it stood when asked.
+    One(Box<OneOp>),
+    /// Several operations at once (the names are in `on_yes`).
+    Many(Many),
+    /// Quit with a bulk action under way: its counts are read live from `App::bulk`, as
+    /// answers keep arriving while the dialog is open.
+    Quit,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct OneOp {
+    pub name: String,
+    pub target: String,
+    pub verb: String,
+    pub state: row::RowState,
+    pub created: Option<Timestamp>,
+    /// The code of the last cancel of it the server refused, if one was.
+    pub refused: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Many {
+    pub kind: MutationKind,
+    /// Marked, but hidden by the filter: left alone.
+    pub hidden: usize,
+    /// What the policy will not send, by reason.
+    pub skipped: std::collections::BTreeMap<policy::Skip, usize>,
+    /// Deletes only: how many of those to delete are still running.
+    pub running: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -333,6 +373,8 @@ pub struct App {
     /// Background refresh tokens per endpoint, and when they were last topped up.
     pub(crate) budget: HashMap<String, f64>,
     pub(crate) budget_at: Option<Timestamp>,
+    /// Set when the dashboard is to end; the runtime's loop reads it before each frame. The
+    /// one signal of quitting: no effect repeats it.
     pub quit: bool,
 }
 

@@ -3,21 +3,19 @@
 //! leaves a record of what was answered and what was not.
 
 use super::bulk::short;
-use super::{App, Bulk, Confirm, Confirmed, Effect, Mode, Signal};
+use super::{App, Bulk, Confirm, Confirmed, Facts, Mode, Signal};
 
 /// The most names the error log's one line lists; the log file gets every one.
 const SHORT_LISTED: usize = 5;
 
 /// `q` and ctrl-c: immediate, unless answers are still owed to a bulk action.
-pub(crate) fn request(app: &mut App, fx: &mut Vec<Effect>) {
+pub(crate) fn request(app: &mut App) {
     if app.bulk.is_none() {
-        leave(app, fx);
+        leave(app);
         return;
     }
     app.mode = Mode::Confirm(Confirm {
-        title: "Quit with a bulk action under way?".into(),
-        lines: Vec::new(),
-        yes_label: "Quit anyway".into(),
+        facts: Facts::Quit,
         typed: None,
         on_yes: Confirmed::Quit,
         yes_focused: false,
@@ -25,23 +23,22 @@ pub(crate) fn request(app: &mut App, fx: &mut Vec<Effect>) {
 }
 
 /// The second, explicit yes.
-pub(crate) fn confirmed(app: &mut App, fx: &mut Vec<Effect>) {
+pub(crate) fn confirmed(app: &mut App) {
     record_abandoned(app, "quit");
-    leave(app, fx);
+    leave(app);
 }
 
 /// A signal does not wait for anyone: record what is left, then go.
-pub(crate) fn signalled(app: &mut App, signal: Signal, fx: &mut Vec<Effect>) {
+pub(crate) fn signalled(app: &mut App, signal: Signal) {
     let why = format!("signal {}", signal.name());
     if !record_abandoned(app, &why) {
         tracing::info!("{why}: leaving, nothing in flight");
     }
-    leave(app, fx);
+    leave(app);
 }
 
-fn leave(app: &mut App, fx: &mut Vec<Effect>) {
+fn leave(app: &mut App) {
     app.quit = true;
-    fx.push(Effect::Quit);
 }
 
 /// Writes the abandoned bulk's tally to the log file (every unanswered name, so they can be

@@ -109,7 +109,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let refresh = match &raw.refresh {
         None => DEFAULT_REFRESH,
         Some(r) => {
-            let d = crate::api::time::parse_human_duration(r.get_ref())
+            let d = crate::human::parse_human_duration(r.get_ref())
                 .map_err(|m| cx.err(r.span(), "refresh", m))?;
             if d < MIN_REFRESH {
                 return Err(cx.err(

@@ -397,7 +397,7 @@ pub async fn run(
 
 fn age(created: Option<jiff::Timestamp>, now: jiff::Timestamp) -> String {
     created
-        .map(|t| crate::api::time::coarse_age(now.duration_since(t).unsigned_abs()))
+        .map(|t| crate::human::coarse_age(now.duration_since(t).unsigned_abs()))
         .unwrap_or_else(|| "-".into())
 }
 

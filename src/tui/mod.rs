@@ -69,6 +69,21 @@ pub async fn run(
     result
 }
 
+/// The PTY test that proves the terminal is restored after a panic needs the real binary to
+/// panic with the terminal taken. Only debug builds (which the tests run) listen for it: a
+/// release binary has no such switch at all.
+mod test_hook {
+    #[cfg(debug_assertions)]
+    pub fn panic_after_first_frame() -> bool {
+        std::env::var_os("LROTOP_TEST_PANIC").is_some()
+    }
+
+    #[cfg(not(debug_assertions))]
+    pub const fn panic_after_first_frame() -> bool {
+        false
+    }
+}
+
 /// Every step on its own, errors ignored: after a hangup the tty refuses writes, and
 /// ratatui's restore stops at the first failure and reports it on stderr (the same dead
 /// tty).
@@ -121,7 +136,6 @@ impl Signals {
 fn apply(app: &mut App, runner: &Runner, actions: Vec<Action>) {
     for effect in update_batch(app, actions) {
         match effect {
-            Effect::Quit => {}
             Effect::Copy { name } => {
                 use std::io::Write;
                 let seq = clipboard::osc52(&name, std::env::var_os("TMUX").is_some());
@@ -149,8 +163,7 @@ async fn event_loop(
     apply(&mut app, runner, vec![Action::Resize { table_rows }]);
     let mut last: Option<Buffer> = None;
     let screen = ui::Screen::default();
-    // For the test that proves the terminal is restored after a panic.
-    let panic_after_first_frame = std::env::var_os("LROTOP_TEST_PANIC").is_some();
+    let panic_after_first_frame = test_hook::panic_after_first_frame();
     let mut ended_by = None;
     loop {
         // Before drawing: after a hangup there is no terminal to draw on.

@@ -9,9 +9,10 @@
 use super::Theme;
 use super::overlays::{centered, field, framed};
 use crate::api::Operation;
-use crate::api::time::{coarse_age, format_timestamp};
+use crate::api::time::format_timestamp;
 use crate::app::App;
 use crate::app::row::{Row, RowState};
+use crate::human::coarse_age;
 use crate::sanitize::{multi_line, one_line_capped};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -213,7 +214,11 @@ pub fn details(
     let h = area.height.saturating_sub(2);
     let rect = centered(area, w, h);
     Clear.render(rect, buf);
-    let block = framed(" Operation ", " j/k scroll · c cancel · esc close ", theme);
+    let block = framed(
+        " Operation ",
+        &super::overlays::border_keys(crate::app::modes::ModeKind::Details, None),
+        theme,
+    );
     let inner = block.inner(rect);
     block.render(rect, buf);
 

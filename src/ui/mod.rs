@@ -6,10 +6,10 @@ mod overlays;
 mod table;
 pub mod theme;
 
+pub use overlays::{Words, confirm_words};
 pub use table::short_id;
 pub use theme::Theme;
 
-use crate::app::keys::{Command, label_of};
 use crate::app::{App, Mode};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -131,7 +131,7 @@ fn render_with(
         Mode::ProjectPicker { query, selected } => {
             overlays::project_picker(app, theme, query, *selected, area, buf)
         }
-        Mode::Confirm(c) => overlays::confirm(c, app.bulk.as_ref(), theme, area, buf),
+        Mode::Confirm(c) => overlays::confirm(c, app, theme, area, buf),
     }
 }
 
@@ -202,7 +202,6 @@ fn status_line(app: &App, theme: Theme) -> Paragraph<'static> {
             Span::styled(" / ", theme.key()),
             Span::styled(crate::sanitize::one_line(text).into_owned(), style),
             Span::styled("█", theme.dim()),
-            Span::styled("   enter keep · esc undo", theme.dim()),
         ]));
     }
     if let Some(b) = &app.bulk {
@@ -220,54 +219,14 @@ fn status_line(app: &App, theme: Theme) -> Paragraph<'static> {
     }
 }
 
+/// The footer: the keys of the mode that has them now, from its table.
 fn hints(app: &App, theme: Theme) -> Paragraph<'static> {
-    let items: &[(Command, &str)] = match app.mode {
-        Mode::Normal | Mode::FilterInput { .. } if !app.marks.is_empty() => &[
-            (Command::CancelMarked, "cancel marked"),
-            (Command::Mark, "mark"),
-            (Command::ClearMarks, "clear marks"),
-            (Command::Delete, "delete records"),
-            (Command::Filter, "filter"),
-            (Command::Help, "help"),
-            (Command::Quit, "quit"),
-        ],
-        Mode::Normal | Mode::FilterInput { .. } => &[
-            (Command::Cancel, "cancel"),
-            (Command::Mark, "mark"),
-            (Command::Details, "details"),
-            (Command::Filter, "filter"),
-            (Command::SortNext, "sort"),
-            (Command::ActiveOnly, "active"),
-            (Command::SwitchPane, "pane"),
-            (Command::Help, "help"),
-            (Command::Quit, "quit"),
-        ],
-        _ => &[],
-    };
     let mut spans = vec![Span::raw(" ")];
-    match &app.mode {
-        Mode::Details { .. } => spans.push(Span::styled(
-            "j/k scroll · c cancel · esc close",
-            theme.dim(),
-        )),
-        Mode::Help { .. } | Mode::ErrorLog { .. } => {
-            spans.push(Span::styled("j/k scroll · esc close", theme.dim()))
-        }
-        Mode::Confirm(c) if c.typed.is_some() => spans.push(Span::styled(
-            "type the word shown · enter confirm · esc no",
-            theme.dim(),
-        )),
-        Mode::Confirm(_) => spans.push(Span::styled("y yes · n/esc no · tab switch", theme.dim())),
-        _ => {
-            for (i, (cmd, what)) in items.iter().enumerate() {
-                if i > 0 {
-                    spans.push(Span::styled(" · ", theme.dim()));
-                }
-                spans.push(Span::styled(label_of(*cmd), theme.key()));
-                spans.push(Span::raw(format!(" {what}")));
-            }
-        }
-    }
+    spans.extend(overlays::hint_spans(
+        overlays::typing(app),
+        &crate::app::modes::current_hints(app),
+        theme,
+    ));
     Paragraph::new(Line::from(spans))
 }
 

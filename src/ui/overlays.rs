@@ -1,10 +1,13 @@
 //! Details, help and the confirmation dialog, drawn over the main screen.
 
 use super::Theme;
-use crate::app::keys::KEYMAP;
+use crate::app::keys::{HintItem, hint_text};
+use crate::app::modes::{ModeKind, table};
+use crate::app::policy::Skip;
 use crate::app::row::RowState;
-use crate::app::{App, Bulk, Confirm, Confirmed};
+use crate::app::{App, Bulk, Confirm, Confirmed, Facts, Many, MutationKind, OneOp};
 use crate::sanitize::{one_line, one_line_capped};
+use jiff::Timestamp;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -56,18 +59,71 @@ pub(super) fn field(label: &str, value: &str, theme: Theme) -> Line<'static> {
     ])
 }
 
-pub fn help(theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
-    let mut lines: Vec<Line> = vec![Line::from(Span::styled(
-        "Keys",
-        Style::new().add_modifier(Modifier::BOLD),
-    ))];
-    for b in KEYMAP {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<8}", b.label), theme.key()),
-            Span::raw(b.help),
-        ]));
+/// What an overlay's border says about its keys: the mode's hints, after what typing does
+/// where keys type.
+pub(super) fn border_keys(kind: ModeKind, typing: Option<&str>) -> String {
+    let hints = hint_text(&kind.border_hints());
+    match typing {
+        Some(t) => format!(" {t} · {hints} "),
+        None => format!(" {hints} "),
     }
-    lines.push(Line::raw(""));
+}
+
+/// What typing does in a mode whose other keys type, for its hint: the word a typed
+/// confirmation wants, or the picker's narrowing.
+pub(super) fn typing(app: &App) -> Option<String> {
+    match &app.mode {
+        crate::app::Mode::Confirm(c) => c
+            .typed
+            .as_ref()
+            .map(|t| format!("type {}", one_line(&t.expected))),
+        crate::app::Mode::ProjectPicker { .. } => Some("type to narrow".into()),
+        _ => None,
+    }
+}
+
+/// A hint line in the footer's style: keys as keys, words plain.
+pub(super) fn hint_spans(
+    typing: Option<String>,
+    items: &[HintItem],
+    theme: Theme,
+) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    if let Some(t) = typing {
+        spans.push(Span::styled(t, theme.dim()));
+        spans.push(Span::styled(" · ", theme.dim()));
+    }
+    for (i, h) in items.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", theme.dim()));
+        }
+        spans.push(Span::styled(h.keys.clone(), theme.key()));
+        spans.push(Span::raw(format!(" {}", h.word)));
+    }
+    spans
+}
+
+pub fn help(theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let mut lines: Vec<Line> = Vec::new();
+    // Every mode's table, whole: what a key does anywhere is on this one screen.
+    for kind in ModeKind::ALL {
+        let rows = kind.help();
+        let width = rows
+            .iter()
+            .map(|r| r.keys.chars().count())
+            .max()
+            .unwrap_or(0)
+            + 2;
+        lines.push(Line::from(Span::styled(kind.title(), bold)));
+        for r in rows {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<width$}", r.keys), theme.key()),
+                Span::raw(r.help),
+            ]));
+        }
+        lines.push(Line::raw(""));
+    }
     lines.push(Line::from(Span::styled(
         "States",
         Style::new().add_modifier(Modifier::BOLD),
@@ -106,7 +162,7 @@ pub fn help(theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
     }
     let rect = centered(area, 84, area.height.saturating_sub(2));
     Clear.render(rect, buf);
-    let block = framed(" Help ", " j/k scroll · esc close ", theme);
+    let block = framed(" Help ", &border_keys(ModeKind::Pager, None), theme);
     scrolled(lines, block, scroll, rect, buf);
 }
 
@@ -137,12 +193,141 @@ fn quit_lines(bulk: Option<&Bulk>) -> Vec<String> {
     ]
 }
 
-pub fn confirm(c: &Confirm, bulk: Option<&Bulk>, theme: Theme, area: Rect, buf: &mut Buffer) {
-    let words = match c.on_yes {
-        Confirmed::Quit => quit_lines(bulk),
-        _ => c.lines.clone(),
+/// A confirmation in words: its title, its text and its yes button.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Words {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub yes: String,
+}
+
+/// How many names a bulk dialog lists before "… and N more".
+const LISTED: usize = 5;
+
+/// The words of a confirmation, from its facts (and, for quitting, the bulk action as it
+/// stands now). `now` ages the one operation a cancel names.
+pub fn confirm_words(c: &Confirm, bulk: Option<&Bulk>, now: Timestamp) -> Words {
+    match (&c.facts, &c.on_yes) {
+        (_, Confirmed::Quit) | (Facts::Quit, _) => Words {
+            title: "Quit with a bulk action under way?".into(),
+            lines: quit_lines(bulk),
+            yes: "Quit anyway".into(),
+        },
+        (Facts::One(op), _) => one_words(op, now),
+        (Facts::Many(m), Confirmed::CancelMany(names) | Confirmed::Delete(names)) => {
+            let names: Vec<String> = names.iter().map(ToString::to_string).collect();
+            many_words(m, &names)
+        }
+        (Facts::Many(m), Confirmed::CancelOne(name)) => many_words(m, &[name.to_string()]),
+    }
+}
+
+fn one_words(op: &OneOp, now: Timestamp) -> Words {
+    let age = op
+        .created
+        .map(|t| crate::human::coarse_age(now.duration_since(t).unsigned_abs()))
+        .unwrap_or_else(|| "-".into());
+    let mut lines = vec![
+        op.name.clone(),
+        String::new(),
+        format!("target  {}", op.target),
+        format!(
+            "verb    {}    state {}    age {age}",
+            op.verb,
+            op.state.word()
+        ),
+        String::new(),
+        "Cancel is best effort: the server may refuse it, or the operation may finish anyway."
+            .to_string(),
+    ];
+    if let Some(code) = &op.refused {
+        lines.push(format!("The last cancel was refused ({code})."));
+    }
+    Words {
+        title: "Cancel 1 operation?".into(),
+        lines,
+        yes: "Cancel it".into(),
+    }
+}
+
+fn many_words(m: &Many, names: &[String]) -> Words {
+    let n = names.len();
+    let mut lines = Vec::new();
+    match m.kind {
+        MutationKind::Cancel => {
+            lines.push(format!("{n} will be sent a cancel request."));
+            if m.hidden > 0 {
+                lines.push(format!(
+                    "{} marked are hidden by the filter and will not be sent (clear the filter to include them).",
+                    m.hidden
+                ));
+            }
+        }
+        MutationKind::Delete => {
+            lines.push(format!("{n} operation record(s) will be deleted."));
+            lines.push(
+                "Delete removes the record only. It does NOT cancel: a running operation keeps running."
+                    .into(),
+            );
+            if m.running > 0 {
+                // The keys are the main screen's, as its table binds them.
+                let key = |cmd| table::key_for(cmd).map(|k| k.name()).unwrap_or_default();
+                lines.push(format!(
+                    "{} of them are still running (use {} or {} to cancel instead).",
+                    m.running,
+                    key(table::Command::CancelMarked),
+                    key(table::Command::Cancel)
+                ));
+            }
+            if m.hidden > 0 {
+                lines.push(format!(
+                    "{} marked are hidden by the filter and will not be deleted.",
+                    m.hidden
+                ));
+            }
+        }
+    }
+    lines.extend(m.skipped.iter().map(|(why, n)| skip_line(*why, *n)));
+    lines.push(String::new());
+    lines.extend(names.iter().take(LISTED).map(|n| format!("  {n}")));
+    if n > LISTED {
+        lines.push(format!("  … and {} more", n - LISTED));
+    }
+    let (title, yes) = match m.kind {
+        MutationKind::Cancel => {
+            lines.push(String::new());
+            lines.push(
+                "Cancel is best effort: the server may refuse it, or an operation may finish anyway."
+                    .into(),
+            );
+            (format!("Cancel {n} operations?"), format!("Cancel {n}"))
+        }
+        MutationKind::Delete => (
+            format!("Delete {n} operation record(s)?"),
+            format!("Delete {n}"),
+        ),
     };
+    Words { title, lines, yes }
+}
+
+/// One line per reason something will not be sent.
+fn skip_line(why: Skip, n: usize) -> String {
+    match why {
+        Skip::Foreign => format!(
+            "{n} listed under another location than their names say (foreign) will not be sent."
+        ),
+        Skip::BadName => format!("{n} with unusable names will not be sent."),
+        Skip::Done | Skip::UnderWay => {
+            format!("{n} skipped: already done, or a cancel is already under way.")
+        }
+        Skip::ReadOnly => format!("{n} in read-only projects will not be sent."),
+    }
+}
+
+pub fn confirm(c: &Confirm, app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let words = confirm_words(c, app.bulk.as_ref(), app.now);
     let mut lines: Vec<Line<'static>> = words
+        .lines
         .iter()
         .map(|l| Line::raw(one_line(l).into_owned()))
         .collect();
@@ -155,7 +340,14 @@ pub fn confirm(c: &Confirm, bulk: Option<&Bulk>, theme: Theme, area: Rect, buf: 
                 Style::new().add_modifier(Modifier::BOLD),
             ),
         ]));
-        return confirm_box(c, lines, theme, area, buf);
+        return confirm_box(
+            &words.title,
+            &border_keys(ModeKind::TypedConfirm, typing(app).as_deref()),
+            lines,
+            theme,
+            area,
+            buf,
+        );
     }
     let button = |label: &str, focused: bool| {
         let style = if focused {
@@ -169,21 +361,35 @@ pub fn confirm(c: &Confirm, bulk: Option<&Bulk>, theme: Theme, area: Rect, buf: 
         Line::from(vec![
             button("No", !c.yes_focused),
             Span::raw("   "),
-            button(&c.yes_label, c.yes_focused),
+            button(&words.yes, c.yes_focused),
         ])
         .centered(),
     );
-    confirm_box(c, lines, theme, area, buf);
+    confirm_box(
+        &words.title,
+        &border_keys(ModeKind::Confirm, None),
+        lines,
+        theme,
+        area,
+        buf,
+    );
 }
 
-fn confirm_box(c: &Confirm, lines: Vec<Line<'static>>, theme: Theme, area: Rect, buf: &mut Buffer) {
+fn confirm_box(
+    title: &str,
+    keys: &str,
+    lines: Vec<Line<'static>>,
+    theme: Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     let width = area.width.saturating_sub(4).min(96);
     let block = Block::bordered()
         .title(Span::styled(
-            format!(" {} ", one_line(&c.title)),
+            format!(" {} ", one_line(title)),
             theme.level(crate::app::Level::Warn),
         ))
-        .title_bottom(Line::from(Span::styled(" y yes · n/esc no ", theme.dim())).right_aligned())
+        .title_bottom(Line::from(Span::styled(keys.to_string(), theme.dim())).right_aligned())
         .border_style(theme.level(crate::app::Level::Warn));
     let paragraph = Paragraph::new(Text::from(lines))
         .block(block)
@@ -216,7 +422,7 @@ pub fn error_log(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buf
     Clear.render(rect, buf);
     let block = framed(
         &format!(" Error log ({}) ", app.log.len()),
-        " j/k scroll · esc close ",
+        &border_keys(ModeKind::Pager, None),
         theme,
     );
     scrolled(lines, block, scroll, rect, buf);
@@ -279,7 +485,7 @@ pub fn project_picker(
     Clear.render(rect, buf);
     let block = framed(
         " Switch project ",
-        " type to narrow · ↑/↓ · enter · esc ",
+        &border_keys(ModeKind::Picker, typing(app).as_deref()),
         theme,
     );
     let inner_h = block.inner(rect).height as usize;

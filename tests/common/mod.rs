@@ -80,3 +80,22 @@ pub fn select(app: &mut App, name: &str) {
         .expect("row in view");
     app.selected = pos;
 }
+
+/// The open confirmation in the words the screen shows it with.
+pub fn dialog_words(app: &App) -> lrotop::ui::Words {
+    match &app.mode {
+        lrotop::app::Mode::Confirm(c) => lrotop::ui::confirm_words(c, app.bulk.as_ref(), app.now),
+        other => panic!("no dialog: {other:?}"),
+    }
+}
+
+/// The open confirmation's facts about several operations.
+pub fn many_facts(app: &App) -> lrotop::app::Many {
+    match &app.mode {
+        lrotop::app::Mode::Confirm(lrotop::app::Confirm {
+            facts: lrotop::app::Facts::Many(m),
+            ..
+        }) => m.clone(),
+        other => panic!("no bulk dialog: {other:?}"),
+    }
+}

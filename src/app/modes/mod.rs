@@ -1,0 +1,178 @@
+//! Modes: what the keys mean depends on what is open. Each mode owns a key table, the
+//! handler that dispatches through it, and the groups its hint line shows; the help screen
+//! and every hint line are generated from those tables (as gitui's popups own both their
+//! `event` and their `commands`), so a key cannot do one thing and be shown as another.
+
+pub mod confirm;
+pub mod details;
+pub mod filter;
+pub mod pager;
+pub mod picker;
+pub mod table;
+pub mod typed;
+
+use super::keys::{HelpRow, HintItem, Key, help_rows, hints};
+use super::{App, Effect, Mode};
+
+/// A mode by its keys: the help and error log screens scroll and close alike, so they share
+/// one table; a confirmation is plain or typed by whether it asks for a word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ModeKind {
+    Table,
+    Details,
+    Filter,
+    Picker,
+    Confirm,
+    TypedConfirm,
+    Pager,
+}
+
+impl ModeKind {
+    /// In the order the help screen lists them.
+    pub const ALL: [ModeKind; 7] = [
+        ModeKind::Table,
+        ModeKind::Details,
+        ModeKind::Filter,
+        ModeKind::Picker,
+        ModeKind::Confirm,
+        ModeKind::TypedConfirm,
+        ModeKind::Pager,
+    ];
+
+    /// The help screen's heading for the mode's keys.
+    pub fn title(self) -> &'static str {
+        match self {
+            ModeKind::Table => "Keys",
+            ModeKind::Details => "Details (enter)",
+            ModeKind::Filter => "Filter prompt (/): other keys type",
+            ModeKind::Picker => "Project picker (P or :): other keys narrow",
+            ModeKind::Confirm => "Confirmation",
+            ModeKind::TypedConfirm => "Typed confirmation: other keys type, y included",
+            ModeKind::Pager => "Help (?) and error log (e)",
+        }
+    }
+
+    /// Every binding of the mode, for the help screen.
+    pub fn help(self) -> Vec<HelpRow> {
+        match self {
+            ModeKind::Table => help_rows(table::KEYS),
+            ModeKind::Details => help_rows(details::KEYS),
+            ModeKind::Filter => help_rows(filter::KEYS),
+            ModeKind::Picker => help_rows(picker::KEYS),
+            ModeKind::Confirm => help_rows(confirm::KEYS),
+            ModeKind::TypedConfirm => help_rows(typed::KEYS),
+            ModeKind::Pager => help_rows(pager::KEYS),
+        }
+    }
+
+    /// The footer's hint line; the main screen's depends on whether rows are marked.
+    pub fn hints(self, marked: bool) -> Vec<HintItem> {
+        match self {
+            ModeKind::Table if marked => hints(table::KEYS, table::HINTS_MARKED),
+            ModeKind::Table => hints(table::KEYS, table::HINTS),
+            ModeKind::Details => hints(details::KEYS, details::HINTS),
+            ModeKind::Filter => hints(filter::KEYS, filter::HINTS),
+            ModeKind::Picker => hints(picker::KEYS, picker::HINTS),
+            ModeKind::Confirm => hints(confirm::KEYS, confirm::HINTS),
+            ModeKind::TypedConfirm => hints(typed::KEYS, typed::HINTS),
+            ModeKind::Pager => hints(pager::KEYS, pager::HINTS),
+        }
+    }
+
+    /// The hint an overlay wears in its border: the footer's, but for a plain confirmation
+    /// only its answers.
+    pub fn border_hints(self) -> Vec<HintItem> {
+        match self {
+            ModeKind::Confirm => hints(confirm::KEYS, confirm::BORDER),
+            other => other.hints(false),
+        }
+    }
+}
+
+impl Mode {
+    pub fn kind(&self) -> ModeKind {
+        match self {
+            Mode::Normal => ModeKind::Table,
+            Mode::Details { .. } => ModeKind::Details,
+            Mode::Help { .. } | Mode::ErrorLog { .. } => ModeKind::Pager,
+            Mode::Confirm(c) if c.typed.is_some() => ModeKind::TypedConfirm,
+            Mode::Confirm(_) => ModeKind::Confirm,
+            Mode::FilterInput { .. } => ModeKind::Filter,
+            Mode::ProjectPicker { .. } => ModeKind::Picker,
+        }
+    }
+}
+
+/// The footer of the screen as it is now.
+pub fn current_hints(app: &App) -> Vec<HintItem> {
+    app.mode.kind().hints(!app.marks.is_empty())
+}
+
+pub(crate) fn on_key(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
+    match app.mode.kind() {
+        ModeKind::Table => table::on_key(app, key, fx),
+        ModeKind::Details => details::on_key(app, key),
+        ModeKind::Filter => filter::on_key(app, key),
+        ModeKind::Picker => picker::on_key(app, key, fx),
+        ModeKind::Confirm => confirm::on_key(app, key, fx),
+        ModeKind::TypedConfirm => typed::on_key(app, key, fx),
+        ModeKind::Pager => pager::on_key(app, key),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::keys::Binding;
+    use std::collections::HashSet;
+
+    fn unique<C>(table: &[Binding<C>]) {
+        let mut seen = HashSet::new();
+        for b in table {
+            assert!(!b.keys.is_empty() && b.shown >= 1 && b.shown <= b.keys.len());
+            for k in b.keys {
+                assert!(seen.insert(*k), "{k:?} bound twice");
+            }
+        }
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_a_mode() {
+        unique(table::KEYS);
+        unique(details::KEYS);
+        unique(filter::KEYS);
+        unique(picker::KEYS);
+        unique(confirm::KEYS);
+        unique(typed::KEYS);
+        unique(pager::KEYS);
+    }
+
+    #[test]
+    fn every_hint_names_a_bound_command_with_a_word() {
+        for kind in ModeKind::ALL {
+            for marked in [false, true] {
+                let items = kind.hints(marked);
+                assert!(!items.is_empty(), "{kind:?}");
+                assert!(items.iter().all(|h| !h.word.is_empty()), "{kind:?}");
+            }
+        }
+        // Quitting is named where it works: ctrl-c is in help, `q` in the footer.
+        let quit = table::KEYS
+            .iter()
+            .find(|b| b.command == table::Command::Quit)
+            .map(|b| b.label());
+        assert_eq!(quit.as_deref(), Some("q/ctrl-c"));
+    }
+
+    #[test]
+    fn text_modes_bind_no_printable_key() {
+        // A printable key bound in a mode that types would be untypeable there.
+        for keys in [
+            filter::KEYS.iter().map(|b| b.keys).collect::<Vec<_>>(),
+            typed::KEYS.iter().map(|b| b.keys).collect(),
+            picker::KEYS.iter().map(|b| b.keys).collect(),
+        ] {
+            assert!(keys.concat().iter().all(|k| !matches!(k, Key::Char(_))));
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! Times and durations as people read and write them: the table's ages, the details pane's
+//! durations, and the durations given on the command line and in the config. Google's wire
+//! forms (`"3.5s"`, RFC 3339) stay in `api::time`; nothing here is sent to a server.
+
+use jiff::Timestamp;
+use std::time::Duration;
+
+/// The table's AGE: exact seconds under a minute; above that, the whole minutes between the
+/// clock's minute boundaries, so every row's age ticks over at the same moment once a minute.
+/// Over SSH that is one small repaint a minute instead of one every few seconds (each row at
+/// its own second). It reads at most a minute more than the exact age.
+pub fn aligned_age(created: Timestamp, now: Timestamp) -> String {
+    let exact = now.duration_since(created);
+    if exact.as_secs() < 60 {
+        return coarse_age(exact.unsigned_abs());
+    }
+    let minutes = now.as_second().div_euclid(60) - created.as_second().div_euclid(60);
+    coarse_age(Duration::from_secs(minutes.unsigned_abs() * 60))
+}
+
+/// A coarse age for a table cell: seconds under a minute, minutes under an hour, then hours
+/// and minutes, then days and hours. Coarse on purpose: an idle screen changes rarely, and
+/// over SSH every changed cell costs bytes.
+pub fn coarse_age(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        3600..=86_399 => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+        _ => format!("{}d{:02}h", s / 86_400, (s % 86_400) / 3600),
+    }
+}
+
+/// Parses a human duration from flags and config: `500ms`, `5s`, `2m`, `1h`, `1.5s`.
+pub fn parse_human_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let value: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (try 500ms, 5s, 2m, 1h)"))?;
+    let secs = match unit.trim() {
+        "ms" => value / 1000.0,
+        "s" | "" => value,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        other => return Err(format!("{s:?}: unknown unit {other:?} (use ms, s, m or h)")),
+    };
+    if !secs.is_finite() || !(0.0..=1e9).contains(&secs) {
+        return Err(format!("{s:?} is out of range"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_are_coarse() {
+        let t = |s: &str| -> Timestamp { s.parse().unwrap() };
+        let created = t("2026-01-01T12:00:50Z");
+        assert_eq!(aligned_age(created, t("2026-01-01T12:01:20Z")), "30s");
+        assert_eq!(aligned_age(created, t("2026-01-01T12:01:59Z")), "1m");
+        // The next minute of the clock: 70 s old, shown as 2 minutes, as every row
+        // created in the same minute is.
+        assert_eq!(aligned_age(created, t("2026-01-01T12:02:00Z")), "2m");
+        assert_eq!(
+            aligned_age(t("2026-01-01T12:00:01Z"), t("2026-01-01T12:02:00Z")),
+            "2m"
+        );
+        assert_eq!(aligned_age(created, t("2026-01-01T13:05:00Z")), "1h05m");
+        assert_eq!(coarse_age(Duration::from_secs(5)), "5s");
+        assert_eq!(coarse_age(Duration::from_secs(192)), "3m");
+        assert_eq!(coarse_age(Duration::from_secs(3840)), "1h04m");
+        assert_eq!(coarse_age(Duration::from_secs(90_000)), "1d01h");
+    }
+
+    #[test]
+    fn human_durations() {
+        assert_eq!(
+            parse_human_duration("500ms"),
+            Ok(Duration::from_millis(500))
+        );
+        assert_eq!(parse_human_duration("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_human_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(
+            parse_human_duration("1.5s"),
+            Ok(Duration::from_millis(1500))
+        );
+        assert!(parse_human_duration("5 parsecs").is_err());
+        assert!(parse_human_duration("-1s").is_err());
+    }
+}
