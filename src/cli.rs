@@ -66,6 +66,10 @@ pub struct Global {
     /// Write logs to this file (stdout and the screen are never used for logs).
     #[arg(long, global = true, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
+    /// Where every cancel and delete sent is recorded, one JSON line each (default:
+    /// $XDG_STATE_HOME/lrotop/audit.jsonl, i.e. ~/.local/state/lrotop/audit.jsonl).
+    #[arg(long, global = true, value_name = "FILE", env = "LROTOP_AUDIT_LOG")]
+    pub audit_log: Option<PathBuf>,
     /// More log detail (-v debug, -vv trace).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -112,6 +116,18 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `lrotop man | man -l -`.
     Man,
+    /// Print the audit log: every cancel and delete sent, oldest first.
+    Audit(AuditArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// Only entries from the last DURATION (e.g. `1h`, `2d`).
+    #[arg(long, value_name = "DURATION", value_parser = parse_human_duration)]
+    pub since: Option<Duration>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Subcommand, Debug)]

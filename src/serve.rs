@@ -1,6 +1,7 @@
 //! The long-running modes: the standalone emulator and the dashboard.
 
 use crate::app::{App, Settings};
+use crate::audit::Audit;
 use crate::cli::{EmulatorArgs, Global};
 use crate::config::{Locations, ThemeName};
 use crate::emulator::Emulator;
@@ -41,10 +42,26 @@ pub async fn dashboard(g: &Global) -> Result<(), CliError> {
     } else {
         format!("{} projects", session.projects.len())
     };
+    // Mutations are recorded before they are shown; where no record can be kept, none are
+    // made: the dashboard runs read-only and says why.
+    let (audit, audit_problem) = if session.read_only {
+        (Audit::off(), None)
+    } else {
+        let user = crate::headless::process_env("USER")
+            .or_else(|| crate::headless::process_env("LOGNAME"));
+        match crate::session::audit_path(g, &crate::headless::process_env)
+            .map_err(|e| e.message)
+            .and_then(|p| Audit::open(&p, "dashboard", user))
+        {
+            Ok(a) => (a, None),
+            Err(e) => (Audit::off(), Some(e)),
+        }
+    };
+    let read_only = session.read_only || audit_problem.is_some();
     let mut settings = Settings::new(
         scope,
         session.refresh.max(crate::app::MIN_INTERVAL),
-        session.read_only,
+        read_only,
     );
     settings.bulk_confirm_threshold = session.config.bulk_confirm_threshold;
     settings.project_flags = session.project_flags.clone();
@@ -68,10 +85,14 @@ pub async fn dashboard(g: &Global) -> Result<(), CliError> {
             (p.id.clone(), locations)
         })
         .collect();
-    let app = App::with_projects(settings, projects, jiff::Timestamp::now());
+    let mut app = App::with_projects(settings, projects, jiff::Timestamp::now());
+    if let Some(e) = &audit_problem {
+        app.say_sticky(crate::app::Level::Error, format!("read-only: {e}"));
+    }
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let ids = session.project_ids();
-    let runner = Runner::new(session.client_for("").clone(), tx, session.read_only)
+    let runner = Runner::new(session.client_for("").clone(), tx, read_only)
+        .with_audit(audit)
         .with_clients(
             ids.iter()
                 .map(|p| (p.clone(), session.client_for(p).clone()))

@@ -379,3 +379,18 @@ pub fn discovery_unavailable(e: &ApiError) -> bool {
         Some(Code::NotFound | Code::Unimplemented | Code::PermissionDenied)
     )
 }
+
+/// The audit log's path: `--audit-log`/`LROTOP_AUDIT_LOG`, else the XDG state directory.
+pub fn audit_path(
+    g: &Global,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<std::path::PathBuf, CliError> {
+    g.audit_log
+        .clone()
+        .or_else(|| crate::audit::default_path(env))
+        .ok_or_else(|| {
+            CliError::usage(
+                "no place for the audit log: set HOME or XDG_STATE_HOME, or pass --audit-log FILE",
+            )
+        })
+}

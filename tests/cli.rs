@@ -295,6 +295,11 @@ fn emulator_command_prints_its_url_first() {
 /// No user config, no project or endpoint from the environment: only what the test says.
 fn hermetic(mut c: Command) -> Command {
     c.env("XDG_CONFIG_HOME", "/nonexistent/lrotop-test")
+        // The audit log of what these tests cancel: beside them, never the real one.
+        .env(
+            "XDG_STATE_HOME",
+            std::env::temp_dir().join(format!("lrotop-test-state-{}", std::process::id())),
+        )
         .env_remove("LROTOP_CONFIG")
         .env_remove("LROTOP_PROJECT")
         .env_remove("LROTOP_ENDPOINT");

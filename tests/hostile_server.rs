@@ -516,6 +516,11 @@ async fn lrotop(url: &str, args: &[&str]) -> (bool, String, String) {
         ])
         .args(args)
         .env("XDG_CONFIG_HOME", "/nonexistent/lrotop-test")
+        // The audit log of what these tests cancel: beside them, never the real one.
+        .env(
+            "XDG_STATE_HOME",
+            std::env::temp_dir().join(format!("lrotop-test-state-{}", std::process::id())),
+        )
         .env_remove("LROTOP_CONFIG")
         .env_remove("LROTOP_PROJECT")
         .env_remove("LROTOP_ENDPOINT")

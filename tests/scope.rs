@@ -119,6 +119,11 @@ fn config_file(dir: &tempfile::TempDir, text: &str) -> String {
 fn lrotop(server: &Hostile, config: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lrotop"))
         .env("XDG_CONFIG_HOME", "/nonexistent/lrotop-test")
+        // The audit log of what these tests cancel: beside them, never the real one.
+        .env(
+            "XDG_STATE_HOME",
+            std::env::temp_dir().join(format!("lrotop-test-state-{}", std::process::id())),
+        )
         .env_remove("LROTOP_CONFIG")
         .env_remove("LROTOP_PROJECT")
         .env_remove("LROTOP_ENDPOINT")
@@ -281,6 +286,7 @@ fn the_terminal_prompt_uses_the_configured_threshold() {
     cmd.args(["--config", &config, "--endpoint", &server.url]);
     cmd.args(["cancel", OWN, OWN2]);
     cmd.env("XDG_CONFIG_HOME", dir.path().join("xdg"));
+    cmd.env("XDG_STATE_HOME", dir.path().join("state"));
     cmd.env("HOME", dir.path());
     cmd.env_remove("LROTOP_ENDPOINT");
     cmd.env_remove("LROTOP_PROJECT");

@@ -1,5 +1,6 @@
 //! The scriptable CLI: list, describe, cancel, delete, wait, config, doctor.
 
+mod audit_cmd;
 mod config_cmd;
 mod docs;
 mod doctor;
@@ -44,6 +45,7 @@ pub async fn run(g: &Global, command: Command) -> Result<(), CliError> {
         Command::Config(c) => return config_cmd::run(g, c, &process_env),
         Command::Completions { shell } => return docs::completions(shell),
         Command::Man => return docs::man(),
+        Command::Audit(a) => return audit_cmd::run(g, &a),
         _ => {}
     }
     let by_projects = match &command {
@@ -70,8 +72,10 @@ pub async fn run(g: &Global, command: Command) -> Result<(), CliError> {
         Command::Delete(a) => mutate::run(&ctx, g, &a, MutationKind::Delete).await,
         Command::Wait(a) => wait::run(&ctx, &a).await,
         Command::Doctor => doctor::run(&ctx).await,
-        Command::Emulator(_) | Command::Config(_) | Command::Completions { .. } | Command::Man => {
-            Ok(())
-        }
+        Command::Emulator(_)
+        | Command::Config(_)
+        | Command::Completions { .. }
+        | Command::Man
+        | Command::Audit(_) => Ok(()),
     }
 }

@@ -6,6 +6,7 @@ use super::output::{self, CliError, note};
 use crate::api::{ApiError, LocationName, Operation, OperationName, Outcome};
 use crate::app::MutationKind;
 use crate::app::policy::{self, Candidate, CliConsent, Skip};
+use crate::audit::Audit;
 use crate::cli::{Format, Global, MutateArgs};
 use crate::session::{CONCURRENCY, Session as Context};
 use crate::sync::bulk::{self, BULK_CONCURRENCY, RateLimiter};
@@ -317,6 +318,10 @@ pub async fn run(
     }
 
     if !a.dry_run && !plan_send.is_empty() {
+        // The record comes first: nothing is sent that could not be written down.
+        let path = crate::session::audit_path(g, &super::process_env)?;
+        let user = super::process_env("USER").or_else(|| super::process_env("LOGNAME"));
+        let audit = Audit::open(&path, "cli", user).map_err(CliError::fatal)?;
         let limiter = RateLimiter::new(g.bulk_rate, BULK_CONCURRENCY);
         let send = std::mem::take(&mut plan_send);
         let reports = &mut reports;
@@ -326,6 +331,7 @@ pub async fn run(
             send,
             BULK_CONCURRENCY,
             &limiter,
+            &audit,
             |n, r| {
                 let key = n.to_string();
                 if let Some(rep) = reports.iter_mut().find(|x| x.name == key) {

@@ -3,6 +3,7 @@
 
 use crate::api::{ApiError, OperationName, OperationsClient};
 use crate::app::MutationKind;
+use crate::audit::Audit;
 use futures::stream::{self, StreamExt};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -67,18 +68,22 @@ pub async fn run(
         names,
         concurrency,
         limiter,
+        &Audit::off(),
         on_result,
     )
     .await
 }
 
-/// As [`run`], with the client chosen per operation (projects may live on other endpoints).
+/// As [`run`], with the client chosen per operation (projects may live on other endpoints)
+/// and each answer written to `audit` before `on_result` hears it. The dashboard and the CLI
+/// both send through here.
 pub async fn run_with(
     client_for: impl Fn(&OperationName) -> OperationsClient,
     kind: MutationKind,
     names: Vec<OperationName>,
     concurrency: usize,
     limiter: &RateLimiter,
+    audit: &Audit,
     mut on_result: impl FnMut(OperationName, Result<(), ApiError>),
 ) {
     let mut answers = stream::iter(names)
@@ -90,11 +95,14 @@ pub async fn run_with(
                     MutationKind::Cancel => client.cancel(&name).await,
                     MutationKind::Delete => client.delete(&name).await,
                 };
-                (name, r)
+                (name, r, client.auth().describe())
             }
         })
         .buffer_unordered(concurrency.max(1));
-    while let Some((name, r)) = answers.next().await {
+    while let Some((name, r, credential)) = answers.next().await {
+        if let Err(e) = audit.record(kind, &name, credential, &r) {
+            tracing::error!(%name, error = %e, "the audit log could not be written");
+        }
         on_result(name, r);
     }
 }

@@ -5,6 +5,7 @@ pub mod bulk;
 
 use crate::api::{ApiError, OperationName, OperationsClient};
 use crate::app::{Action, Effect, MutationKind};
+use crate::audit::Audit;
 use bulk::{BULK_CONCURRENCY, BULK_RATE_PER_SEC, RateLimiter};
 use futures::StreamExt;
 use std::collections::{HashMap, HashSet};
@@ -28,6 +29,7 @@ pub struct Runner {
     bulk_limit: Arc<RateLimiter>,
     read_only: bool,
     read_only_projects: Arc<HashSet<String>>,
+    audit: Audit,
 }
 
 impl Runner {
@@ -44,7 +46,14 @@ impl Runner {
             bulk_limit: Arc::new(RateLimiter::new(BULK_RATE_PER_SEC, BULK_CONCURRENCY)),
             read_only,
             read_only_projects: Arc::default(),
+            audit: Audit::off(),
         }
+    }
+
+    /// Every cancel and delete answered is recorded here before the app hears of it.
+    pub fn with_audit(mut self, audit: Audit) -> Runner {
+        self.audit = audit;
+        self
     }
 
     /// Projects whose operations must never be cancelled or deleted from here.
@@ -104,6 +113,7 @@ impl Runner {
                 allowed,
                 BULK_CONCURRENCY,
                 &me.bulk_limit,
+                &me.audit,
                 |name, result| Self::answer(&tx, kind, &name, result),
             )
             .await;
