@@ -146,6 +146,8 @@ pub enum Format {
     Table,
     Json,
     Jsonl,
+    /// RFC 4180, a header row first; every field whole.
+    Csv,
 }
 
 #[derive(Args, Debug)]

@@ -226,3 +226,67 @@ fn the_cli_report_says_state_target_and_age_and_counts_skips() {
         "{err}"
     );
 }
+
+/// The TARGET column repeated the project and location the row already shows: it reads
+/// relative to the location; details keep it whole.
+#[test]
+fn the_target_column_reads_relative_to_the_location() {
+    let mut w = common::world(1, 2, 8);
+    let app = common::loaded_app(&mut w, &["global", "us-central1"]);
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(220, 30)).unwrap();
+    t.draw(|f| lrotop::ui::draw(f, &app, lrotop::ui::Theme::default()))
+        .unwrap();
+    let buf = t.backend().buffer().clone();
+    let screen: String = (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
+    assert!(screen.contains(" geminiGcpEnablementSettings/"), "{screen}");
+    assert!(screen.contains(" codeRepositoryIndexes/"), "{screen}");
+    assert!(
+        !screen.contains("projects/demo-project-1/locations"),
+        "{screen}"
+    );
+}
+
+/// `list --format csv`: a header, then one record per operation, every field whole.
+#[test]
+fn list_as_csv() {
+    let emu = emulator();
+    let out = lrotop(
+        &emu,
+        &[
+            "list",
+            "-p",
+            "demo-project-1",
+            "-l",
+            "global",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 1 + 8, "{text}");
+    assert!(lines[0].starts_with("STATE,LOCATION,"), "{}", lines[0]);
+    let targets: Vec<String> = emu
+        .snapshot("demo-project-1", "global")
+        .iter()
+        .map(|o| o.target().to_string())
+        .collect();
+    assert!(
+        lines[1..]
+            .iter()
+            .all(|l| targets.iter().any(|t| l.contains(t.as_str()))),
+        "whole targets: {text}"
+    );
+}

@@ -236,7 +236,14 @@ pub const COLUMNS: [Decl; 8] = [
         column: Column::Target,
         name: "target",
         title: "TARGET",
-        text: |_, i| Cow::Borrowed(i.op.target()),
+        // The dashboard's row shows project and location already; `list` prints it whole.
+        text: |r, i| {
+            Cow::Borrowed(if r.live {
+                relative_target(i.op)
+            } else {
+                i.op.target()
+            })
+        },
         width: Width::Flex { min: 12 },
         cut: Cut::Left,
         priority: 90,
@@ -433,6 +440,20 @@ impl App {
             projects: &self.settings.project_flags,
         }
     }
+}
+
+/// The target as the TARGET column shows it: relative to the operation's own location, which
+/// the row already shows (`codeRepositoryIndexes/idx-a`), or whole when it lies elsewhere.
+/// Details and JSON keep it whole.
+pub fn relative_target(op: &crate::api::Operation) -> &str {
+    let t = op.target();
+    t.strip_prefix("projects/")
+        .and_then(|r| r.strip_prefix(op.project()))
+        .and_then(|r| r.strip_prefix("/locations/"))
+        .and_then(|r| r.strip_prefix(op.location()))
+        .and_then(|r| r.strip_prefix('/'))
+        .filter(|r| !r.is_empty())
+        .unwrap_or(t)
 }
 
 #[cfg(test)]

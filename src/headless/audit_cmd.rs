@@ -27,7 +27,7 @@ pub fn run(g: &Global, a: &AuditArgs) -> Result<(), CliError> {
     match a.format {
         Format::Json => output::print_json_pretty(&entries)?,
         Format::Jsonl => output::print_jsonl(&entries)?,
-        Format::Table => {
+        Format::Table | Format::Csv => {
             let rows: Vec<Vec<String>> = entries
                 .iter()
                 .map(|e| {
@@ -42,10 +42,12 @@ pub fn run(g: &Global, a: &AuditArgs) -> Result<(), CliError> {
                     ]
                 })
                 .collect();
-            output::print_table(
-                &["TIME", "USER", "VIA", "ACTION", "OUTCOME", "HTTP", "NAME"],
-                &rows,
-            )?;
+            let header = ["TIME", "USER", "VIA", "ACTION", "OUTCOME", "HTTP", "NAME"];
+            if a.format == Format::Csv {
+                output::print_csv(&header, &rows)?;
+            } else {
+                output::print_table(&header, &rows)?;
+            }
         }
     }
     Ok(())

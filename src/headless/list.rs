@@ -168,13 +168,14 @@ pub async fn run(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
     match a.format {
         Format::Json => output::print_json_pretty(&ops)?,
         Format::Jsonl => output::print_jsonl(&ops)?,
-        Format::Table => {
+        Format::Table | Format::Csv => {
             let reading = Reading {
                 now: jiff::Timestamp::now(),
                 live: false,
                 projects: &ctx.project_flags,
             };
-            let tty = std::io::stdout().is_terminal();
+            // Cut to fit only for a person reading a table; CSV carries every field whole.
+            let tty = a.format == Format::Table && std::io::stdout().is_terminal();
             let rows: Vec<Vec<String>> = ops
                 .iter()
                 .map(|op| {
@@ -197,7 +198,11 @@ pub async fn run(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
                 })
                 .collect();
             let titles: Vec<&str> = columns.iter().map(|c| c.title()).collect();
-            output::print_table(&titles, &rows)?;
+            if a.format == Format::Csv {
+                output::print_csv(&titles, &rows)?;
+            } else {
+                output::print_table(&titles, &rows)?;
+            }
         }
     }
     for (what, e) in &errors {

@@ -349,7 +349,7 @@ pub async fn run(
     match a.format {
         Format::Json => output::print_json_pretty(&reports)?,
         Format::Jsonl => output::print_jsonl(&reports)?,
-        Format::Table => {
+        Format::Table | Format::Csv => {
             let now = jiff::Timestamp::now();
             let rows: Vec<Vec<String>> = reports
                 .iter()
@@ -372,10 +372,12 @@ pub async fn run(
                     ]
                 })
                 .collect();
-            output::print_table(
-                &["RESULT", "STATE", "TARGET", "AGE", "NAME", "DETAIL"],
-                &rows,
-            )?;
+            let header = ["RESULT", "STATE", "TARGET", "AGE", "NAME", "DETAIL"];
+            if a.format == Format::Csv {
+                output::print_csv(&header, &rows)?;
+            } else {
+                output::print_table(&header, &rows)?;
+            }
         }
     }
     note(&summary(verb, &reports, a.dry_run));

@@ -49,6 +49,41 @@ pub fn print_jsonl<T: Serialize>(items: &[T]) -> Result<(), CliError> {
     write_out(&safe_json(s))
 }
 
+/// RFC 4180: a field with a comma, a quote or a line break is quoted, quotes doubled. Fields
+/// are whole (no cap, as in JSON) but, as everywhere, free of control characters.
+pub fn print_csv(header: &[&str], rows: &[Vec<String>]) -> Result<(), CliError> {
+    write_out(&csv_text(header, rows))
+}
+
+fn csv_field(out: &mut String, field: &str) {
+    let field = crate::sanitize::one_line(field);
+    if field.contains([',', '"', '\n', '\r']) || field.starts_with(' ') || field.ends_with(' ') {
+        out.push('"');
+        out.push_str(&field.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(&field);
+    }
+}
+
+fn csv_text(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = String::new();
+    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
+        for (i, c) in cells.enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            csv_field(&mut out, c);
+        }
+        out.push_str("\r\n");
+    };
+    line(&mut header.iter().copied());
+    for r in rows {
+        line(&mut r.iter().map(String::as_str));
+    }
+    out
+}
+
 /// Aligned columns; every cell is sanitized and capped at [`crate::sanitize::CELL_CAP`] chars
 /// (JSON output carries every field whole), the last column
 /// is not padded.
@@ -128,5 +163,20 @@ mod tests {
         assert!(!s.chars().any(|c| c.is_control()), "{s}");
         let back: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(back, v);
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_it() {
+        let text = csv_text(
+            &["A", "B"],
+            &[
+                vec!["plain".into(), "with, comma".into()],
+                vec!["say \"hi\"".into(), "esc\u{1b}[2Jape".into()],
+            ],
+        );
+        assert_eq!(
+            text,
+            "A,B\r\nplain,\"with, comma\"\r\n\"say \"\"hi\"\"\",escape\r\n"
+        );
     }
 }
