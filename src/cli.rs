@@ -60,6 +60,10 @@ pub struct Global {
     /// Refuse every cancel and delete.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// No desktop notifications (OSC 9 / OSC 777) when a watched operation finishes; the
+    /// bell still rings.
+    #[arg(long, global = true)]
+    pub no_notify: bool,
     /// No colours (NO_COLOR is honoured too).
     #[arg(long, global = true)]
     pub no_color: bool,
@@ -203,6 +207,10 @@ pub struct WaitArgs {
     /// Time between polls of one operation.
     #[arg(long, value_parser = parse_human_duration, default_value = "2s", value_name = "DURATION")]
     pub interval: Duration,
+    /// When it ends, ring the bell and send a desktop notification (OSC 9 / OSC 777) to the
+    /// terminal on stderr, if it is one.
+    #[arg(long)]
+    pub notify: bool,
 }
 
 #[derive(Args, Debug, Clone)]

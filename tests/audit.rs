@@ -1,12 +1,12 @@
 //! The audit log: every cancel and delete sent, by the CLI or the dashboard, is one JSON line,
 //! written before the result is shown, and none is lost when the process dies mid-bulk.
 
+mod common;
+
+use common::dashboard::Dashboard;
 use lrotop::emulator::{BackgroundEmulator, EmulatorConfig, Scenario};
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 fn emulator(per_location: usize) -> BackgroundEmulator {
     let mut cfg = EmulatorConfig::new(Scenario::Static);
@@ -161,7 +161,16 @@ fn a_dashboard_killed_mid_bulk_loses_no_line() {
     assert!(running > 2);
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
-    let mut d = Dashboard::start(&emu, &audit, dir.path());
+    let mut d = Dashboard::start(
+        &emu,
+        &[
+            "--bulk-rate",
+            "0.02",
+            "--audit-log",
+            audit.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
     d.wait_for("rows", &|s| s.matches("RUNNING").count() == running);
     d.send(b"*C");
     d.wait_for("the dialog", &|s| s.contains("operations?"));
@@ -182,86 +191,17 @@ fn a_dashboard_killed_mid_bulk_loses_no_line() {
     assert_eq!(got[0]["via"], "dashboard");
 }
 
-struct Dashboard {
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    writer: Box<dyn std::io::Write + Send>,
-    rx: std::sync::mpsc::Receiver<Vec<u8>>,
-    parser: vt100::Parser,
-    _master: Box<dyn portable_pty::MasterPty + Send>,
-}
-
-impl Dashboard {
-    fn start(emu: &BackgroundEmulator, audit: &Path, home: &Path) -> Dashboard {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: 40,
-                cols: 160,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_lrotop"));
-        cmd.args(["--endpoint", emu.url(), "--project", "demo-project-1"]);
-        cmd.args(["--location", "global", "--bulk-rate", "0.02"]);
-        cmd.arg("--audit-log");
-        cmd.arg(audit);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("HOME", home);
-        cmd.env("XDG_CONFIG_HOME", home.join("config"));
-        cmd.env_remove("LROTOP_ENDPOINT");
-        let child = pty.slave.spawn_command(cmd).unwrap();
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let writer = pty.master.take_writer().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                    break;
-                }
-            }
-        });
-        Dashboard {
-            child,
-            writer,
-            rx,
-            parser: vt100::Parser::new(
-                std::num::NonZeroU16::new(40).unwrap(),
-                std::num::NonZeroU16::new(160).unwrap(),
-                0,
-            ),
-            _master: pty.master,
-        }
-    }
-
-    fn wait_for(&mut self, what: &str, ok: &dyn Fn(&str) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let screen = self.parser.screen().contents();
-            if ok(&screen) {
-                return;
-            }
-            assert!(Instant::now() < deadline, "no {what}:\n{screen}");
-            if let Ok(b) = self.rx.recv_timeout(Duration::from_millis(50)) {
-                self.parser.process(&b);
-            }
-        }
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.writer.write_all(bytes).unwrap();
-        self.writer.flush().unwrap();
-    }
-}
-
 /// Where no record can be kept, the dashboard makes no mutation: it runs read-only and says
 /// why.
 #[test]
 fn a_dashboard_without_a_writable_audit_log_is_read_only() {
     let emu = emulator(8);
     let dir = tempfile::tempdir().unwrap();
-    let mut d = Dashboard::start(&emu, dir.path(), dir.path());
+    let mut d = Dashboard::start(
+        &emu,
+        &["--audit-log", dir.path().to_str().unwrap()],
+        dir.path(),
+    );
     d.wait_for("the refusal to mutate", &|s| {
         s.contains("READ-ONLY") && s.contains("cannot write the audit log") && s.contains("RUNNING")
     });

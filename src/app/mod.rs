@@ -17,6 +17,7 @@ mod store;
 mod targets;
 mod update;
 mod view;
+mod watch;
 
 pub use bulk::{Bulk, MutationKind};
 pub use columns::Column;
@@ -160,6 +161,12 @@ pub enum Effect {
     Copy {
         name: OperationName,
     },
+    /// A watched operation finished: the bell, and a desktop notification where the
+    /// terminal takes one (OSC 9 / OSC 777). Plain text: the runtime sanitizes it again.
+    Notify {
+        title: String,
+        body: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -280,6 +287,9 @@ pub struct Settings {
     pub project_endpoints: HashMap<String, String>,
     /// The table's columns in order, as the config chose them; `None`: the defaults.
     pub columns: Option<Vec<Column>>,
+    /// Desktop notifications (OSC 9 / OSC 777) when a watched operation finishes; the bell
+    /// rings either way.
+    pub notify: bool,
 }
 
 impl Settings {
@@ -294,6 +304,7 @@ impl Settings {
             request_budget: Some(DEFAULT_REQUEST_BUDGET),
             project_endpoints: HashMap::new(),
             columns: None,
+            notify: true,
         }
     }
 
@@ -362,6 +373,10 @@ pub struct App {
     pub log: VecDeque<LogEntry>,
     /// Marked operations, by name (never by row position).
     pub marks: HashSet<String>,
+    /// Operations to tell about when they finish (`w`), by name.
+    pub watching: HashSet<String>,
+    /// Notifications waiting for the next batch of effects.
+    pub(crate) notices: Vec<Effect>,
     /// Where `V` marks a range from.
     pub mark_anchor: Option<String>,
     pub bulk: Option<Bulk>,
@@ -423,6 +438,8 @@ impl App {
             status: None,
             log: VecDeque::new(),
             marks: HashSet::new(),
+            watching: HashSet::new(),
+            notices: Vec::new(),
             mark_anchor: None,
             bulk: None,
             batching: false,

@@ -20,6 +20,7 @@ pub fn update_batch(app: &mut App, actions: impl IntoIterator<Item = Action>) ->
     if app.view_stale {
         app.rebuild();
     }
+    fx.append(&mut app.notices);
     fx
 }
 
@@ -111,6 +112,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             bulk::record(app, MutationKind::Delete, &name, &outcome);
         }
         Action::Signal(signal) => quit::signalled(app, signal),
+    }
+    if !app.batching {
+        fx.append(&mut app.notices);
     }
     fx
 }

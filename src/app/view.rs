@@ -21,6 +21,7 @@ impl App {
             return;
         }
         self.view_stale = false;
+        super::watch::check(self);
         let selected_name = self
             .pending_selection
             .take()

@@ -58,6 +58,9 @@ pub async fn run(ctx: &Context, a: &WaitArgs) -> Result<(), CliError> {
         }
     }
     output::print_table(&["STATE", "NAME", "DETAIL"], &rows)?;
+    if a.notify {
+        notify_done(&rows, errors, unsuccessful);
+    }
     if errors > 0 {
         Err(CliError::fatal(format!(
             "{errors} operation(s) could not be waited for"
@@ -69,4 +72,30 @@ pub async fn run(ctx: &Context, a: &WaitArgs) -> Result<(), CliError> {
     } else {
         Ok(())
     }
+}
+
+/// The bell and a desktop notification, on stderr (stdout may well be a pipe), and only to a
+/// terminal: escape sequences have no business in a log file.
+fn notify_done(rows: &[Vec<String>], errors: usize, unsuccessful: usize) {
+    use std::io::{IsTerminal, Write};
+    let mut err = std::io::stderr();
+    if !err.is_terminal() {
+        return;
+    }
+    let how = match (errors, unsuccessful) {
+        (0, 0) => "all done".to_string(),
+        (0, n) => format!("{n} ended without success"),
+        (e, _) => format!("{e} could not be waited for"),
+    };
+    let body = match rows {
+        [one] => one.get(1).cloned().unwrap_or_default(),
+        _ => format!("{} operations", rows.len()),
+    };
+    let seq = crate::tui::notify::sequence(
+        &format!("lrotop wait: {how}"),
+        &body,
+        true,
+        std::env::var_os("TMUX").is_some(),
+    );
+    let _ = err.write_all(seq.as_bytes()).and_then(|_| err.flush());
 }

@@ -125,7 +125,7 @@ impl Runner {
         let limit = self.limit.clone();
         match effect {
             // The terminal's business, not the server's.
-            Effect::Copy { .. } => {}
+            Effect::Copy { .. } | Effect::Notify { .. } => {}
             Effect::Cancel { name } => self.mutate(MutationKind::Cancel, vec![name]),
             Effect::CancelMany { names } => self.mutate(MutationKind::Cancel, names),
             Effect::Delete { names } => self.mutate(MutationKind::Delete, names),

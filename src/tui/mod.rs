@@ -3,6 +3,7 @@
 //! idle dashboard writes nothing.
 
 mod clipboard;
+pub mod notify;
 
 use crate::app::keys::Key;
 use crate::app::{Action, App, Effect, Signal, update_batch};
@@ -139,6 +140,17 @@ fn apply(app: &mut App, runner: &Runner, actions: Vec<Action>) {
             Effect::Copy { name } => {
                 use std::io::Write;
                 let seq = clipboard::osc52(&name, std::env::var_os("TMUX").is_some());
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(seq.as_bytes()).and_then(|_| out.flush());
+            }
+            Effect::Notify { title, body } => {
+                use std::io::Write;
+                let seq = notify::sequence(
+                    &title,
+                    &body,
+                    app.settings.notify,
+                    std::env::var_os("TMUX").is_some(),
+                );
                 let mut out = std::io::stdout().lock();
                 let _ = out.write_all(seq.as_bytes()).and_then(|_| out.flush());
             }

@@ -1,6 +1,8 @@
 //! Fixtures shared by the dashboard's tests: a deterministic world and an app over it.
 #![allow(dead_code)]
 
+pub mod dashboard;
+
 use jiff::Timestamp;
 use lrotop::api::{ApiError, LocationName, Operation};
 use lrotop::app::{Action, App, Effect, Settings, update};

@@ -38,6 +38,7 @@ pub enum Command {
     CancelMarked,
     Delete,
     Copy,
+    Watch,
     ErrorLog,
     SwitchProject,
     Quit,
@@ -103,6 +104,11 @@ pub const KEYS: &[Binding<Command>] = &[
         &[Key::Char('y')],
         C::Copy,
         "copy the selected operation's name (OSC 52, works over SSH)",
+    ),
+    Binding::new(
+        &[Key::Char('w')],
+        C::Watch,
+        "watch the marked (or selected): bell and notification when done",
     ),
     Binding::new(
         &[Key::Char('e')],
@@ -325,6 +331,7 @@ fn run(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
             Some(Err(e)) => app.say(Level::Warn, format!("not copied: {e}")),
             None => app.say(Level::Info, "no operation selected"),
         },
+        Command::Watch => crate::app::watch::toggle(app),
         Command::ErrorLog => app.mode = Mode::ErrorLog { scroll: 0 },
         Command::SwitchProject => {
             app.mode = Mode::ProjectPicker {
