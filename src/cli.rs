@@ -64,6 +64,10 @@ pub struct Global {
     /// bell still rings.
     #[arg(long, global = true)]
     pub no_notify: bool,
+    /// No mouse in the dashboard (the wheel scrolls and a click selects otherwise); the
+    /// terminal's own text selection then works as usual.
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
     /// No colours (NO_COLOR is honoured too).
     #[arg(long, global = true)]
     pub no_color: bool,

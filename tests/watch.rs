@@ -144,3 +144,57 @@ fn wait_notify_rings_at_the_terminal() {
         assert_eq!(raw.contains('\u{7}'), notify, "{raw:?}");
     }
 }
+
+/// The mouse (13.6): a click selects the row under it, the wheel scrolls; mouse reporting
+/// is switched off again on the way out, and never switched on with `--no-mouse`.
+#[test]
+fn a_click_selects_the_row_under_it() {
+    let mut cfg = EmulatorConfig::new(Scenario::Static);
+    cfg.ops_per_location = 8;
+    let emu = BackgroundEmulator::start(cfg).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = Dashboard::start(&emu, &[], dir.path());
+    d.wait_for("rows", &|s| s.matches("RUNNING").count() == 4);
+    assert!(
+        String::from_utf8_lossy(&d.raw).contains("\u{1b}[?1000h"),
+        "mouse on"
+    );
+    // Screen rows (0-based): header, the panes' top border, the column titles, then the
+    // operations: the third one is on row 5.
+    let line = d
+        .parser
+        .screen()
+        .contents()
+        .lines()
+        .nth(5)
+        .unwrap()
+        .to_string();
+    let id = line
+        .rsplit('…')
+        .next()
+        .unwrap()
+        .trim_end_matches(['│', ' '])
+        .to_string();
+    assert_eq!(id.len(), 8, "{line}");
+    // SGR mouse: press and release of the left button at column 80, row 6 (1-based).
+    d.send(b"\x1b[<0;80;6M\x1b[<0;80;6m");
+    d.send(b"\r");
+    // The full name, with its id whole, is in the details pane only.
+    d.wait_for("the clicked one's details", &|s| {
+        s.contains("/operations/operation-") && s.contains(&format!("-{id}"))
+    });
+    d.send(b"q");
+    d.wait_for("back", &|s| !s.contains("/operations/operation-"));
+    d.send(b"q");
+    let _ = d.child.wait();
+    d.pump();
+    let raw = String::from_utf8_lossy(&d.raw).into_owned();
+    assert!(raw.contains("\u{1b}[?1000l"), "mouse off again");
+
+    let mut d = Dashboard::start(&emu, &["--no-mouse"], dir.path());
+    d.wait_for("rows", &|s| s.contains("RUNNING"));
+    d.send(b"q");
+    let _ = d.child.wait();
+    d.pump();
+    assert!(!String::from_utf8_lossy(&d.raw).contains("\u{1b}[?1000h"));
+}

@@ -61,6 +61,10 @@ pub enum Action {
     Resize {
         table_rows: usize,
     },
+    /// A click on the operations table's `row`-th line (0 = the first one shown).
+    Click {
+        row: usize,
+    },
     Discovered {
         project: String,
         result: Result<Vec<String>, ApiError>,
@@ -290,6 +294,9 @@ pub struct Settings {
     /// Desktop notifications (OSC 9 / OSC 777) when a watched operation finishes; the bell
     /// rings either way.
     pub notify: bool,
+    /// Mouse: the wheel scrolls, a click selects (off with `--no-mouse`, which leaves the
+    /// terminal's own selection alone).
+    pub mouse: bool,
 }
 
 impl Settings {
@@ -305,6 +312,7 @@ impl Settings {
             project_endpoints: HashMap::new(),
             columns: None,
             notify: true,
+            mouse: true,
         }
     }
 

@@ -40,6 +40,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             schedule(app, &mut fx, false);
         }
+        Action::Click { row } => {
+            // Only the table answers a click; a dialog or a prompt waits for its keys.
+            if app.mode == super::Mode::Normal && !app.view.is_empty() {
+                app.focus = super::Pane::Operations;
+                app.selected = (app.offset + row).min(app.view.len() - 1);
+                app.keep_selection_visible();
+            }
+        }
         Action::Resize { table_rows } => {
             app.table_rows = table_rows.max(1);
             app.keep_selection_visible();

@@ -9,7 +9,10 @@ use crate::app::keys::Key;
 use crate::app::{Action, App, Effect, Signal, update_batch};
 use crate::sync::Runner;
 use crate::ui::{self, Theme};
-use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{
+    Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent,
+    MouseEventKind,
+};
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
 use ratatui::buffer::Buffer;
@@ -57,6 +60,16 @@ pub async fn run(
     theme: Theme,
 ) -> std::io::Result<Option<Signal>> {
     let mut terminal = ratatui::try_init()?;
+    if app.settings.mouse {
+        // Mouse reporting must end on every way out, a panic's included: ratatui's hook
+        // knows nothing of it.
+        let report = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+            report(info);
+        }));
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    }
     let result = match Signals::listen() {
         Ok(signals) => event_loop(&mut terminal, app, &runner, rx, theme, signals).await,
         Err(e) => Err(e),
@@ -91,6 +104,7 @@ mod test_hook {
 fn restore() {
     use crossterm::execute;
     use crossterm::terminal::{LeaveAlternateScreen, disable_raw_mode};
+    let _ = execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
     let _ = disable_raw_mode();
     let _ = execute!(std::io::stdout(), LeaveAlternateScreen);
 }
@@ -159,6 +173,28 @@ fn apply(app: &mut App, runner: &Runner, actions: Vec<Action>) {
     }
 }
 
+/// The wheel scrolls what has the keys (three lines a notch); a left click on a row of the
+/// operations table selects it.
+fn mouse(app: &App, m: MouseEvent, size: Option<ratatui::layout::Size>) -> Option<Action> {
+    match m.kind {
+        MouseEventKind::ScrollDown => Some(Action::Key(Key::Down)),
+        MouseEventKind::ScrollUp => Some(Action::Key(Key::Up)),
+        MouseEventKind::Down(MouseButton::Left) => {
+            let size = size?;
+            let ops = ui::areas(Rect::new(0, 0, size.width, size.height), app).operations;
+            // The border, then the column titles, then the rows.
+            let first = ops.y + 2;
+            let inside = m.column > ops.x && m.column < ops.x + ops.width.saturating_sub(1);
+            (inside && m.row >= first && m.row < ops.y + ops.height.saturating_sub(1)).then(|| {
+                Action::Click {
+                    row: usize::from(m.row - first),
+                }
+            })
+        }
+        _ => None,
+    }
+}
+
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     mut app: App,
@@ -202,6 +238,7 @@ async fn event_loop(
             tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => key_of(k).map(Action::Key),
+                Some(Ok(Event::Mouse(m))) => mouse(&app, m, terminal.size().ok()),
                 Some(Ok(Event::Resize(w, h))) => {
                     last = None;
                     Some(Action::Resize { table_rows: ui::table_rows(Rect::new(0, 0, w, h), &app) })
