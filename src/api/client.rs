@@ -329,29 +329,18 @@ impl OperationsClient {
 
     /// `operations.cancel`: best effort; success means the request was accepted.
     pub async fn cancel(&self, name: &OperationName) -> Result<(), ApiError> {
-        let _: serde_json::Value = self
-            .call(
-                Method::POST,
-                &format!("{name}:cancel"),
-                &[],
-                false,
-                self.deadline(),
-            )
-            .await?;
-        Ok(())
+        self.mutate(Method::POST, &format!("{name}:cancel")).await
     }
 
     /// `operations.delete`: forgets the record; does not cancel.
     pub async fn delete(&self, name: &OperationName) -> Result<(), ApiError> {
-        let _: serde_json::Value = self
-            .call(
-                Method::DELETE,
-                &name.to_string(),
-                &[],
-                false,
-                self.deadline(),
-            )
-            .await?;
+        self.mutate(Method::DELETE, &name.to_string()).await
+    }
+
+    /// A call with a side effect, whose answer says no more than that it was accepted: not
+    /// repeated after a timeout, since it may have reached the server.
+    async fn mutate(&self, method: Method, path: &str) -> Result<(), ApiError> {
+        let _: serde_json::Value = self.call(method, path, &[], false, self.deadline()).await?;
         Ok(())
     }
 

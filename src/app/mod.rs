@@ -302,6 +302,12 @@ impl Settings {
         alias_label(alias_of(&self.project_flags, project), project)
     }
 
+    /// The request budget, if it limits anything: a rate of zero, or one that is not a
+    /// number, is no budget rather than a stalled dashboard.
+    pub fn budget_rate(&self) -> Option<f64> {
+        self.request_budget.filter(|r| *r > 0.0 && r.is_finite())
+    }
+
     pub fn project_read_only(&self, project: &str) -> bool {
         self.read_only || self.project_flags.get(project).is_some_and(|f| f.read_only)
     }
