@@ -1,4 +1,5 @@
-//! How a command ends: a message and the exit status it implies (DESIGN.md's table).
+//! How a command ends: a message and the exit status it implies: 0 all good, 1 error, 2 usage
+//! (nothing was sent), 3 partial, 128+N ended by signal N (README, "Exit status").
 
 use crate::api::ApiError;
 

@@ -3,6 +3,7 @@
 //! forms (`"3.5s"`, RFC 3339) stay in `api::time`; nothing here is sent to a server.
 
 use jiff::Timestamp;
+use jiff::fmt::friendly::SpanParser;
 use std::time::Duration;
 
 /// The table's AGE: exact seconds under a minute; above that, the whole minutes between the
@@ -31,27 +32,48 @@ pub fn coarse_age(d: Duration) -> String {
     }
 }
 
-/// Parses a human duration from flags and config: `500ms`, `5s`, `2m`, `1h`, `1.5s`.
+/// The longest duration taken anywhere (about 31 years): past it a typo, not a wish.
+const MAX_DURATION: Duration = Duration::from_secs(1_000_000_000);
+
+/// Parses a human duration from flags and config in jiff's friendly format: `500ms`, `5s`,
+/// `2m`, `1h30m`, `1.5s`, `3 mins 4s`; units up to hours. A bare number is seconds.
 pub fn parse_human_duration(s: &str) -> Result<Duration, String> {
     let t = s.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let value: f64 = num
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration (try 500ms, 5s, 2m, 1h)"))?;
-    let secs = match unit.trim() {
-        "ms" => value / 1000.0,
-        "s" | "" => value,
-        "m" | "min" => value * 60.0,
-        "h" => value * 3600.0,
-        other => return Err(format!("{s:?}: unknown unit {other:?} (use ms, s, m or h)")),
+    // A bare number has always meant seconds here; jiff wants every number to have a unit.
+    let with_unit;
+    let t = if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        with_unit = format!("{t}s");
+        &with_unit
+    } else {
+        t
     };
-    if !secs.is_finite() || !(0.0..=1e9).contains(&secs) {
-        return Err(format!("{s:?} is out of range"));
+    match FRIENDLY.parse_unsigned_duration(t) {
+        Ok(d) if d <= MAX_DURATION => Ok(d),
+        Ok(_) => Err(format!("{s:?} is out of range")),
+        Err(e) => Err(why_not(s, t, &e)),
     }
-    Ok(Duration::from_secs_f64(secs))
+}
+
+const FRIENDLY: SpanParser = SpanParser::new();
+
+/// jiff says where it stopped, not in words a user of a flag can act on: say what was wrong.
+fn why_not(s: &str, t: &str, e: &jiff::Error) -> String {
+    match FRIENDLY.parse_span(t) {
+        // A duration in jiff's terms, but not one that fits here.
+        Ok(span) if span.is_negative() => format!("{s:?} is negative"),
+        Ok(_) => format!("{s:?}: days and longer are not taken here (write 48h, not 2d)"),
+        Err(_) => match unknown_unit(t) {
+            Some(word) => format!("{s:?}: unknown unit {word:?} (use ms, s, m or h, as in 1h30m)"),
+            None => format!("{s:?} is not a duration (try 500ms, 5s, 2m, 1h30m): {e}"),
+        },
+    }
+}
+
+/// The first word of `t` that jiff does not know as a unit.
+fn unknown_unit(t: &str) -> Option<&str> {
+    t.split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .find(|w| FRIENDLY.parse_span(format!("1{w}")).is_err())
 }
 
 #[cfg(test)]
@@ -80,17 +102,39 @@ mod tests {
 
     #[test]
     fn human_durations() {
+        let ok = |s: &str| parse_human_duration(s);
+        assert_eq!(ok("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(ok("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(ok(" 5s "), Ok(Duration::from_secs(5)));
+        assert_eq!(ok("5"), Ok(Duration::from_secs(5)));
+        assert_eq!(ok("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(ok("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(ok("3 mins 4s"), Ok(Duration::from_secs(184)));
+        assert_eq!(ok("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(ok("1.5"), Ok(Duration::from_millis(1500)));
+    }
+
+    #[test]
+    fn bad_durations_say_why() {
+        let err = |s: &str| parse_human_duration(s).unwrap_err();
         assert_eq!(
-            parse_human_duration("500ms"),
-            Ok(Duration::from_millis(500))
+            err("5 parsecs"),
+            "\"5 parsecs\": unknown unit \"parsecs\" (use ms, s, m or h, as in 1h30m)"
         );
-        assert_eq!(parse_human_duration("5s"), Ok(Duration::from_secs(5)));
-        assert_eq!(parse_human_duration("2m"), Ok(Duration::from_secs(120)));
-        assert_eq!(
-            parse_human_duration("1.5s"),
-            Ok(Duration::from_millis(1500))
+        assert_eq!(err("-1s"), "\"-1s\" is negative");
+        assert_eq!(err("1s ago"), "\"1s ago\" is negative");
+        assert!(
+            err("2d").contains("days and longer are not taken here"),
+            "{}",
+            err("2d")
         );
-        assert!(parse_human_duration("5 parsecs").is_err());
-        assert!(parse_human_duration("-1s").is_err());
+        assert!(err("1h 1h").starts_with("\"1h 1h\" is not a duration"));
+        assert!(err("").starts_with("\"\" is not a duration"));
+        assert!(
+            err("1e3s").contains("unknown unit \"e\""),
+            "{}",
+            err("1e3s")
+        );
+        assert_eq!(err("300000h"), "\"300000h\" is out of range");
     }
 }

@@ -1,9 +1,10 @@
 //! lrotop: top for Google Cloud long-running operations.
 //!
-//! Layers, arrows pointing down only: `cli`/`headless`/`serve` (the runtime) → `app`
-//! (pure state) → `api` (wire model and client) and `emulator` (a local server).
-//! `human` (ages and durations as people read and type them) serves `ui`, `headless` and
-//! the flags and config; wire formats stay in `api::time`.
+//! Layers, arrows pointing down only: the runtime (`cli`, `headless`, `serve`, `session`) →
+//! `tui` → `ui` and `sync` → `app` (pure state) → `api` (wire model and client), with
+//! `emulator` (a local server) beside `app` and `config` beside `ui`; `human`, `width`,
+//! `sanitize` and `userfile` are leaves anyone may use. docs/ARCHITECTURE.md draws it, and
+//! tests/layers.rs fails when a layer names one above it.
 
 pub mod api;
 pub mod app;

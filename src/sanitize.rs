@@ -7,7 +7,8 @@
 
 use std::borrow::Cow;
 
-fn is_bidi_control(c: char) -> bool {
+/// Marks that reorder text as it is shown: a name could read other than it is.
+pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 

@@ -36,10 +36,7 @@ pub struct ProjectPlan {
 impl ProjectPlan {
     /// `prod (my-prod-project)`, or the id alone.
     pub fn label(&self) -> String {
-        match &self.alias {
-            Some(a) => format!("{a} ({})", self.id),
-            None => self.id.clone(),
-        }
+        crate::app::alias_label(self.alias.as_deref(), &self.id)
     }
 }
 

@@ -169,6 +169,9 @@ fn durations_in_every_unit() {
         ("1.5s", Duration::from_millis(1500)),
         ("2m", Duration::from_secs(120)),
         ("1h", Duration::from_secs(3600)),
+        ("1h30m", Duration::from_secs(5400)),
+        ("3 mins 4s", Duration::from_secs(184)),
+        ("5", Duration::from_secs(5)),
     ] {
         let c = config::parse(&format!("refresh = {text:?}"), Path::new("c.toml")).unwrap();
         assert_eq!(c.refresh, want, "{text}");

@@ -246,31 +246,47 @@ impl OperationsClient {
         filter: &'a str,
         page_size: u32,
     ) -> BoxStream<'a, Result<Page, ApiError>> {
-        let start = (Some(String::new()), Paging::new(self, parent.to_string()));
-        stream::try_unfold(start, move |(token, mut paging)| async move {
+        self.paged(parent.to_string(), move |page_token, until| async move {
+            let q = ListQuery {
+                filter: filter.to_string(),
+                page_size,
+                page_token,
+            };
+            self.list_page_until(parent, &q, until).await
+        })
+        .map_ok(|(page, more)| Page {
+            operations: page.operations,
+            more,
+            skipped: page.skipped,
+        })
+        .boxed()
+    }
+
+    /// Every page of one listing (`what` names it in errors), each with whether another
+    /// follows; `fetch` reads the page a token names, by the listing's deadline. Bounded by
+    /// [`Paging`].
+    fn paged<'a, R, F, Fut>(
+        &'a self,
+        what: String,
+        fetch: F,
+    ) -> BoxStream<'a, Result<(R, bool), ApiError>>
+    where
+        R: ListPage + Send + 'a,
+        F: FnMut(String, Instant) -> Fut + Send + 'a,
+        Fut: Future<Output = Result<R, ApiError>> + Send + 'a,
+    {
+        let start = (Some(String::new()), Paging::new(self, what), fetch);
+        stream::try_unfold(start, |(token, mut paging, mut fetch)| async move {
             let Some(token) = token else {
                 return Ok(None);
             };
             paging.before_page()?;
-            let page = self
-                .list_page_until(
-                    parent,
-                    &ListQuery {
-                        filter: filter.to_string(),
-                        page_size,
-                        page_token: token,
-                    },
-                    paging.until,
-                )
+            let mut page = fetch(token, paging.until)
                 .await
                 .map_err(|e| paging.in_context(e))?;
-            let next = paging.after_page(page.operations.len(), page.next_page_token)?;
-            let out = Page {
-                operations: page.operations,
-                more: next.is_some(),
-                skipped: page.skipped,
-            };
-            Ok(Some((out, (next, paging))))
+            let next = paging.after_page(page.items(), page.take_token())?;
+            let more = next.is_some();
+            Ok(Some(((page, more), (next, paging, fetch))))
         })
         .boxed()
     }
@@ -313,61 +329,39 @@ impl OperationsClient {
 
     /// `operations.cancel`: best effort; success means the request was accepted.
     pub async fn cancel(&self, name: &OperationName) -> Result<(), ApiError> {
-        let _: serde_json::Value = self
-            .call(
-                Method::POST,
-                &format!("{name}:cancel"),
-                &[],
-                false,
-                self.deadline(),
-            )
-            .await?;
-        Ok(())
+        self.mutate(Method::POST, &format!("{name}:cancel")).await
     }
 
     /// `operations.delete`: forgets the record; does not cancel.
     pub async fn delete(&self, name: &OperationName) -> Result<(), ApiError> {
-        let _: serde_json::Value = self
-            .call(
-                Method::DELETE,
-                &name.to_string(),
-                &[],
-                false,
-                self.deadline(),
-            )
-            .await?;
+        self.mutate(Method::DELETE, &name.to_string()).await
+    }
+
+    /// A call with a side effect, whose answer says no more than that it was accepted: not
+    /// repeated after a timeout, since it may have reached the server.
+    async fn mutate(&self, method: Method, path: &str) -> Result<(), ApiError> {
+        let _: serde_json::Value = self.call(method, path, &[], false, self.deadline()).await?;
         Ok(())
     }
 
     /// `locations.list`, every page, bounded as `operations.list` is.
     pub async fn list_locations(&self, project: &str) -> Result<Vec<Location>, ApiError> {
         check_project(project)?;
-        let mut out = Vec::new();
-        let mut token = String::new();
-        let mut paging = Paging::new(self, format!("projects/{project}"));
-        loop {
-            paging.before_page()?;
+        let path = format!("projects/{project}/locations");
+        let path = path.as_str();
+        let mut pages = self.paged(format!("projects/{project}"), |token, until| async move {
             let mut query = vec![];
             if !token.is_empty() {
-                query.push(("pageToken", token.clone()));
+                query.push(("pageToken", token));
             }
-            let page: ListLocationsResponse = self
-                .call(
-                    Method::GET,
-                    &format!("projects/{project}/locations"),
-                    &query,
-                    true,
-                    paging.until,
-                )
+            self.call::<ListLocationsResponse>(Method::GET, path, &query, true, until)
                 .await
-                .map_err(|e| paging.in_context(e))?;
-            let n = page.locations.len();
+        });
+        let mut out = Vec::new();
+        while let Some((page, _)) = pages.try_next().await? {
             out.extend(page.locations);
-            match paging.after_page(n, page.next_page_token)? {
-                Some(next) => token = next,
-                None => return Ok(out),
-            }
         }
+        Ok(out)
     }
 
     /// `locations.list`, as location ids (`locationId`, or the name's last segment).
@@ -514,6 +508,30 @@ impl OperationsClient {
             // An error page is still worth reading when cut: its start says what happened.
             Err(parse_error_body(status.as_u16(), retry_after.as_deref(), &body).into())
         }
+    }
+}
+
+/// A page of a listing, as paging sees it: how much it held and where the next one is.
+trait ListPage {
+    fn items(&self) -> usize;
+    fn take_token(&mut self) -> String;
+}
+
+impl ListPage for ListOperationsResponse {
+    fn items(&self) -> usize {
+        self.operations.len()
+    }
+    fn take_token(&mut self) -> String {
+        std::mem::take(&mut self.next_page_token)
+    }
+}
+
+impl ListPage for ListLocationsResponse {
+    fn items(&self) -> usize {
+        self.locations.len()
+    }
+    fn take_token(&mut self) -> String {
+        std::mem::take(&mut self.next_page_token)
     }
 }
 

@@ -6,7 +6,7 @@
 //! Pure: widths are numbers of terminal cells; the UI turns them into a layout.
 
 use super::row::RowState;
-use super::{App, ProjectFlags};
+use super::{App, ProjectFlags, alias_of};
 use crate::api::Operation;
 use crate::human::{aligned_age, coarse_age};
 use crate::sanitize::{CELL_CAP, one_line_capped, one_line_tail};
@@ -127,16 +127,11 @@ fn state_text<'a>(r: &Reading<'a>, i: Item<'a>) -> Cow<'a, str> {
     }
 }
 
-/// A project as the table names it: its alias if it has one, else its id.
-fn alias_or_id<'a>(projects: &'a HashMap<String, ProjectFlags>, id: &'a str) -> &'a str {
-    projects
-        .get(id)
-        .and_then(|f| f.alias.as_deref())
-        .unwrap_or(id)
-}
-
+/// A project as the table names it: its alias if it has one (the column is narrow), else
+/// its id.
 fn project_text<'a>(r: &Reading<'a>, i: Item<'a>) -> Cow<'a, str> {
-    Cow::Borrowed(alias_or_id(r.projects, i.op.project()))
+    let id = i.op.project();
+    Cow::Borrowed(alias_of(r.projects, id).unwrap_or(id))
 }
 
 fn age_text<'a>(r: &Reading<'a>, i: Item<'a>) -> Cow<'a, str> {
@@ -163,7 +158,7 @@ fn widest_project(app: &App) -> usize {
     app.projects
         .iter()
         .map(|p| {
-            let label = alias_or_id(&app.settings.project_flags, p);
+            let label = alias_of(&app.settings.project_flags, p).unwrap_or(p);
             crate::width::width(&crate::sanitize::one_line(label))
         })
         .max()

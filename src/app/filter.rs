@@ -4,6 +4,7 @@
 //! `location`, `project`; case-insensitive; `a,b` means either), `key!=value` excludes, and
 //! any other word is a substring of the name, target, verb or status message.
 
+use crate::api::Operation;
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +62,20 @@ pub struct Subject<'a> {
     pub location: &'a str,
     pub project: &'a str,
     pub text: [&'a str; 3],
+}
+
+impl<'a> Subject<'a> {
+    /// An operation as a filter sees it, in the state the caller shows it in: the dashboard
+    /// knows states the server does not (a cancel under way), the CLI has only the server's.
+    pub fn of(op: &'a Operation, state: &'a str) -> Subject<'a> {
+        Subject {
+            state,
+            verb: op.verb(),
+            location: op.location(),
+            project: op.project(),
+            text: [&op.name, op.target(), op.status_message()],
+        }
+    }
 }
 
 fn normalise_state(s: &str) -> String {

@@ -318,14 +318,13 @@ impl Settings {
 
     /// `prod (my-prod-project)` when the project has an alias, else its id.
     pub fn project_label(&self, project: &str) -> String {
-        match self
-            .project_flags
-            .get(project)
-            .and_then(|f| f.alias.as_deref())
-        {
-            Some(a) => format!("{a} ({project})"),
-            None => project.to_string(),
-        }
+        alias_label(alias_of(&self.project_flags, project), project)
+    }
+
+    /// The request budget, if it limits anything: a rate of zero, or one that is not a
+    /// number, is no budget rather than a stalled dashboard.
+    pub fn budget_rate(&self) -> Option<f64> {
+        self.request_budget.filter(|r| *r > 0.0 && r.is_finite())
     }
 
     pub fn project_read_only(&self, project: &str) -> bool {
@@ -351,6 +350,20 @@ pub struct ProjectFlags {
     pub alias: Option<String>,
     pub read_only: bool,
     pub protected: bool,
+}
+
+/// The alias the config gives `project`, if any.
+pub fn alias_of<'a>(projects: &'a HashMap<String, ProjectFlags>, project: &str) -> Option<&'a str> {
+    projects.get(project).and_then(|f| f.alias.as_deref())
+}
+
+/// How headers, logs and reports name a project: `prod (my-prod-project)` with an alias (the
+/// short name people type, and the id the server knows), else the id alone.
+pub fn alias_label(alias: Option<&str>, project: &str) -> String {
+    match alias {
+        Some(a) => format!("{a} ({project})"),
+        None => project.to_string(),
+    }
 }
 
 pub struct App {

@@ -1,6 +1,6 @@
 //! The project picker: which projects match what was typed, best first.
 
-use super::App;
+use super::{App, alias_of};
 
 impl App {
     /// The project picker's entries for `query`, best first: `None` is "all projects".
@@ -16,13 +16,8 @@ impl App {
             scored.push(((s.0, s.1, 0), None));
         }
         for (i, p) in self.projects.iter().enumerate() {
-            let alias = self
-                .settings
-                .project_flags
-                .get(p)
-                .and_then(|f| f.alias.clone())
-                .unwrap_or_default();
-            let best = [fuzzy_score(&q, &alias), fuzzy_score(&q, p)]
+            let alias = alias_of(&self.settings.project_flags, p).unwrap_or_default();
+            let best = [fuzzy_score(&q, alias), fuzzy_score(&q, p)]
                 .into_iter()
                 .flatten()
                 .min();

@@ -7,8 +7,8 @@
 //! ours to cancel, and `evil`'s read-only or protected flag applies to it, whatever project
 //! the user pointed at.
 
-use super::ProjectFlags;
 use super::bulk::MutationKind;
+use super::{ProjectFlags, alias_of};
 use crate::api::{LocationName, OperationName};
 use std::collections::{BTreeMap, HashMap};
 
@@ -33,10 +33,9 @@ impl Rules<'_> {
 
     /// The word a protected project's confirmation asks for: its alias, else its id.
     pub fn word_for(&self, project: &str) -> String {
-        self.projects
-            .get(project)
-            .and_then(|f| f.alias.clone())
-            .unwrap_or_else(|| project.to_string())
+        alias_of(self.projects, project)
+            .unwrap_or(project)
+            .to_string()
     }
 }
 

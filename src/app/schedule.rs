@@ -47,7 +47,7 @@ pub(crate) fn schedule(app: &mut App, fx: &mut Vec<Effect>, force: bool) {
     wanted.sort_by_key(|(i, urgent)| (!urgent, app.targets[*i].last_ok));
     let burst = app
         .settings
-        .request_budget
+        .budget_rate()
         .map(burst_of)
         .unwrap_or(f64::INFINITY);
     for (i, urgent) in wanted {
@@ -114,11 +114,7 @@ impl App {
     /// does not allow.
     pub fn effective_interval(&self) -> Duration {
         let interval = self.settings.interval;
-        let Some(rate) = self
-            .settings
-            .request_budget
-            .filter(|r| *r > 0.0 && r.is_finite())
-        else {
+        let Some(rate) = self.settings.budget_rate() else {
             return interval;
         };
         let mut pages: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -144,11 +140,7 @@ fn endpoint_of(app: &App, target: usize) -> String {
 
 /// Adds each endpoint's share of budget for the time since the last tick.
 fn refill(app: &mut App) {
-    let Some(rate) = app
-        .settings
-        .request_budget
-        .filter(|r| *r > 0.0 && r.is_finite())
-    else {
+    let Some(rate) = app.settings.budget_rate() else {
         app.budget.clear();
         return;
     };

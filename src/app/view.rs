@@ -83,13 +83,7 @@ impl App {
 }
 
 pub fn subject(r: &Row) -> filter::Subject<'_> {
-    filter::Subject {
-        state: r.state.word(),
-        verb: r.op.verb(),
-        location: r.op.location(),
-        project: r.op.project(),
-        text: [&r.op.name, r.op.target(), r.op.status_message()],
-    }
+    filter::Subject::of(&r.op, r.state.word())
 }
 
 /// Sorts row indices for the table by the column's declared order. Keys are computed once

@@ -16,13 +16,7 @@ use std::sync::Arc;
 pub const PAGE_SIZE: u32 = 1000;
 
 pub fn subject(op: &Operation) -> Subject<'_> {
-    Subject {
-        state: op.outcome().word(),
-        verb: op.verb(),
-        location: op.location(),
-        project: op.project(),
-        text: [&op.name, op.target(), op.status_message()],
-    }
+    Subject::of(op, op.outcome().word())
 }
 
 pub fn parse_filter(f: Option<&str>) -> Result<Filter, CliError> {

@@ -23,7 +23,7 @@ pub fn safe_json(s: String) -> String {
 }
 
 fn needs_escape(c: char) -> bool {
-    matches!(c, '\u{7f}'..='\u{9f}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+    matches!(c, '\u{7f}'..='\u{9f}') || crate::sanitize::is_bidi_control(c)
 }
 
 fn write_out(s: &str) -> Result<(), CliError> {

@@ -1,5 +1,9 @@
-//! Runs the app's effects on tokio tasks and answers with actions. The one place where
-//! mutating calls leave the process, so read-only mode is enforced here, whatever asked.
+//! Runs the app's effects on tokio tasks and answers with actions.
+//!
+//! Whether a mutation may be sent is decided before it gets here, by `app::policy::decide`,
+//! for the dashboard and the CLI alike; both send through [`bulk::run_with`]. The runner
+//! refuses read-only projects once more anyway, as a last guard should a caller skip the
+//! policy.
 
 pub mod bulk;
 

@@ -1,35 +1,21 @@
 //! Copy to the clipboard of the terminal the user sits at, over SSH and inside tmux: OSC 52.
+//! crossterm writes the sequence; the tmux passthrough wrapping, which crossterm lacks, is
+//! ours.
 
 use crate::api::OperationName;
-
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-pub fn base64(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> shift) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
+use crossterm::Command;
+use crossterm::clipboard::CopyToClipboard;
 
 /// The bytes to write. Inside tmux the sequence is also wrapped for passthrough, since tmux
 /// only forwards a bare OSC 52 when `set-clipboard` is on. Only a parsed name is accepted:
 /// its characters are printable ASCII, so the clipboard gets nothing a shell would run.
 pub fn osc52(name: &OperationName, in_tmux: bool) -> String {
-    let seq = format!("\u{1b}]52;c;{}\u{7}", base64(name.to_string().as_bytes()));
+    let mut seq = String::new();
+    CopyToClipboard::to_clipboard_from(name.to_string())
+        .write_ansi(&mut seq)
+        .expect("writing to a String cannot fail");
     if in_tmux {
+        // tmux takes the sequence inside a DCS, with every ESC of it doubled.
         let wrapped = format!(
             "\u{1b}Ptmux;{}\u{1b}\\",
             seq.replace('\u{1b}', "\u{1b}\u{1b}")
@@ -43,46 +29,29 @@ pub fn osc52(name: &OperationName, in_tmux: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::prelude::{BASE64_STANDARD, Engine};
 
-    #[test]
-    fn base64_of_known_strings() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"projects/p"), "cHJvamVjdHMvcA==");
-    }
+    /// OSC 52 to the clipboard (`c`), ended by ST.
+    const START: &str = "\u{1b}]52;c;";
+    const END: &str = "\u{1b}\\";
 
     fn name(s: &str) -> OperationName {
         OperationName::parse(s).unwrap()
     }
 
-    fn decode(b64: &str) -> Vec<u8> {
-        let mut bits = 0u32;
-        let mut n = 0;
-        let mut out = Vec::new();
-        for c in b64.bytes().filter(|c| *c != b'=') {
-            let v = ALPHABET.iter().position(|a| *a == c).expect("base64 digit") as u32;
-            bits = (bits << 6) | v;
-            n += 6;
-            if n >= 8 {
-                n -= 8;
-                out.push((bits >> n) as u8);
-            }
-        }
-        out
-    }
-
     #[test]
     fn osc52_sequences() {
-        let n = name("projects/p/locations/l/operations/o");
-        let b64 = base64(b"projects/p/locations/l/operations/o");
-        assert_eq!(osc52(&n, false), format!("\u{1b}]52;c;{b64}\u{7}"));
-        let t = osc52(&n, true);
-        assert!(t.starts_with(&format!(
-            "\u{1b}]52;c;{b64}\u{7}\u{1b}Ptmux;\u{1b}\u{1b}]52;c;{b64}"
-        )));
-        assert!(t.ends_with("\u{1b}\\"));
+        let text = "projects/p/locations/l/operations/o";
+        let b64 = BASE64_STANDARD.encode(text);
+        assert_eq!(b64, "cHJvamVjdHMvcC9sb2NhdGlvbnMvbC9vcGVyYXRpb25zL28=");
+        let bare = format!("{START}{b64}{END}");
+        assert_eq!(osc52(&name(text), false), bare);
+        // In tmux: the bare sequence, then the same inside a passthrough DCS with its ESCs
+        // doubled, closed by a single ST.
+        assert_eq!(
+            osc52(&name(text), true),
+            format!("{bare}\u{1b}Ptmux;\u{1b}\u{1b}]52;c;{b64}\u{1b}\u{1b}\\\u{1b}\\")
+        );
     }
 
     #[test]
@@ -90,10 +59,10 @@ mod tests {
         let text = "projects/my-proj/locations/us-central1/operations/op-9_x.y";
         let seq = osc52(&name(text), false);
         let payload = seq
-            .strip_prefix("\u{1b}]52;c;")
-            .and_then(|s| s.strip_suffix('\u{7}'))
+            .strip_prefix(START)
+            .and_then(|s| s.strip_suffix(END))
             .expect("one OSC 52 sequence");
-        assert_eq!(decode(payload), text.as_bytes());
+        assert_eq!(BASE64_STANDARD.decode(payload).unwrap(), text.as_bytes());
         // The only way to a payload is a parsed name, and names with controls do not parse.
         for hostile in [
             "projects/p/locations/l/operations/o\u{9b}2J",
