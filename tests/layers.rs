@@ -16,7 +16,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("emulator", &["api"]),
     ("app", &["api"]),
     ("ui", &["app", "api"]),
-    ("sync", &["app", "api"]),
+    // The record of every mutation, written where they are sent.
+    ("audit", &["app", "api"]),
+    ("sync", &["audit", "app", "api"]),
     ("tui", &["ui", "sync", "app", "api"]),
     ("config", &["app", "api"]),
     ("exit", &["api"]),
