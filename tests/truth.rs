@@ -290,3 +290,45 @@ fn list_as_csv() {
         "whole targets: {text}"
     );
 }
+
+/// `age>`/`age<` in the filter (13.3): older or younger than, and the view follows the clock.
+#[test]
+fn age_filters_follow_the_clock() {
+    use lrotop::app::keys::Key;
+    use lrotop::app::{Action, update};
+    let mut w = common::world(1, 1, 8);
+    let mut app = common::loaded_app(&mut w, &["global"]);
+    let ages: Vec<std::time::Duration> = app
+        .rows
+        .iter()
+        .filter_map(|r| r.op.create_time())
+        .map(|t| app.now.duration_since(t).unsigned_abs())
+        .collect();
+    let youngest = *ages.iter().min().unwrap();
+    // Just older than the youngest is now: all but it (and any as young).
+    let line = youngest.as_secs() + 30;
+    update(&mut app, Action::Key(Key::Char('/')));
+    for c in format!("age>{line}s").chars() {
+        update(&mut app, Action::Key(Key::Char(c)));
+    }
+    update(&mut app, Action::Key(Key::Enter));
+    let before = app.view.len();
+    assert!(before < ages.len(), "{before} of {}", ages.len());
+    assert_eq!(before, ages.iter().filter(|a| a.as_secs() > line).count());
+    // A minute later the youngest is past the line too.
+    let later = app.now + jiff::SignedDuration::from_secs(60);
+    update(&mut app, Action::Tick(later));
+    assert_eq!(app.view.len(), ages.len(), "the view followed the clock");
+    // A CLI filter: age<1s matches none of the demo's operations.
+    let emu = emulator();
+    let out = lrotop(
+        &emu,
+        &["list", "-p", "demo-project-1", "--filter", "age<1s"],
+    );
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        1,
+        "the header only"
+    );
+}

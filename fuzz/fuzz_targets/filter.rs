@@ -19,13 +19,15 @@ fuzz_target!(|input: &str| {
             location: input,
             project: input,
             text: [input, "", ""],
+            age: Some(std::time::Duration::from_secs(input.len() as u64)),
         };
         let _ = f.matches(&s);
     }
     let Some(v) = input.split_whitespace().next() else {
         return;
     };
-    if v.contains(['=', ',']) {
+    // Field terms and age comparisons are not words.
+    if v.contains(['=', ',', '<', '>']) {
         return;
     }
     let s = Subject {
@@ -34,6 +36,7 @@ fuzz_target!(|input: &str| {
         location: v,
         project: v,
         text: [v, "", ""],
+        age: None,
     };
     for key in ["verb", "location", "project"] {
         let f = Filter::parse(&format!("{key}={v}")).expect("a field filter");

@@ -35,6 +35,11 @@ enum Term {
         negate: bool,
     },
     Text(String),
+    /// `age>2h` (older than), `age<30m` (younger than): since creation.
+    Age {
+        older: bool,
+        than: std::time::Duration,
+    },
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -62,18 +67,23 @@ pub struct Subject<'a> {
     pub location: &'a str,
     pub project: &'a str,
     pub text: [&'a str; 3],
+    /// Since creation, where the operation says when it was created.
+    pub age: Option<std::time::Duration>,
 }
 
 impl<'a> Subject<'a> {
     /// An operation as a filter sees it, in the state the caller shows it in: the dashboard
     /// knows states the server does not (a cancel under way), the CLI has only the server's.
-    pub fn of(op: &'a Operation, state: &'a str) -> Subject<'a> {
+    pub fn of(op: &'a Operation, state: &'a str, now: jiff::Timestamp) -> Subject<'a> {
         Subject {
             state,
             verb: op.verb(),
             location: op.location(),
             project: op.project(),
             text: [&op.name, op.target(), op.status_message()],
+            age: op
+                .create_time()
+                .map(|t| now.duration_since(t).unsigned_abs()),
         }
     }
 }
@@ -99,6 +109,10 @@ impl Filter {
     pub fn parse(s: &str) -> Result<Filter, FilterError> {
         let mut terms = Vec::new();
         for word in s.split_whitespace() {
+            if let Some(term) = age_term(word)? {
+                terms.push(term);
+                continue;
+            }
             let (key, value, negate) = if let Some((k, v)) = word.split_once("!=") {
                 (k, v, true)
             } else if let Some((k, v)) = word.split_once('=') {
@@ -109,7 +123,7 @@ impl Filter {
             };
             let field = Field::parse(key).ok_or_else(|| {
                 FilterError(format!(
-                    "unknown field {key:?} in {word:?}: use state=, verb=, location= or project="
+                    "unknown field {key:?} in {word:?}: use state=, verb=, location=, project=, age> or age<"
                 ))
             })?;
             let values: Vec<String> = value
@@ -146,6 +160,11 @@ impl Filter {
         self.terms.is_empty()
     }
 
+    /// Whether what it matches changes as time passes (an `age>`/`age<` term).
+    pub fn uses_age(&self) -> bool {
+        self.terms.iter().any(|t| matches!(t, Term::Age { .. }))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.source
     }
@@ -153,6 +172,10 @@ impl Filter {
     pub fn matches(&self, s: &Subject<'_>) -> bool {
         self.terms.iter().all(|t| match t {
             Term::Text(needle) => s.text.iter().any(|h| contains_ci(h, needle)),
+            // An operation that does not say when it began has no age to compare.
+            Term::Age { older, than } => s
+                .age
+                .is_some_and(|a| if *older { a > *than } else { a < *than }),
             Term::Field {
                 field,
                 values,
@@ -179,6 +202,21 @@ impl Filter {
             }
         })
     }
+}
+
+/// `age>D` or `age<D`, D a duration as people write them (`2h`, `30m`, `1h30m`).
+fn age_term(word: &str) -> Result<Option<Term>, FilterError> {
+    let lower = word.to_ascii_lowercase();
+    let (older, rest) = if let Some(r) = lower.strip_prefix("age>") {
+        (true, r)
+    } else if let Some(r) = lower.strip_prefix("age<") {
+        (false, r)
+    } else {
+        return Ok(None);
+    };
+    let than = crate::human::parse_human_duration(rest)
+        .map_err(|e| FilterError(format!("{word:?}: {e}")))?;
+    Ok(Some(Term::Age { older, than }))
 }
 
 /// `field` equals `value_lower` (a value already lowercased) ignoring case, Unicode case
@@ -217,6 +255,25 @@ mod tests {
                 "…/codeRepositoryIndexes/idx-Payments",
                 "",
             ],
+            age: Some(std::time::Duration::from_secs(600)),
+        }
+    }
+
+    #[test]
+    fn ages_older_and_younger() {
+        let s = subject("RUNNING", "create", "global");
+        let m = |f: &str| Filter::parse(f).unwrap().matches(&s);
+        assert!(m("age>5m") && m("age<1h") && m("AGE>9m59s"));
+        assert!(!m("age>10m") && !m("age<10m") && !m("age>2h"));
+        assert!(m("state=running age>2m payments"));
+        let unknown = Subject {
+            age: None,
+            ..subject("RUNNING", "create", "global")
+        };
+        assert!(!Filter::parse("age>1s").unwrap().matches(&unknown));
+        assert!(!Filter::parse("age<1h").unwrap().matches(&unknown));
+        for bad in ["age>", "age>soon", "age<-5m"] {
+            assert!(Filter::parse(bad).is_err(), "{bad}");
         }
     }
 
@@ -250,6 +307,7 @@ mod tests {
             location: "Ä",
             project: "p",
             text: ["", "", ""],
+            age: None,
         };
         let m = |f: &str| Filter::parse(f).unwrap().matches(&s);
         assert!(m("verb=Р") && m("verb=р"));

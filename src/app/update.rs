@@ -35,6 +35,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Tick(now) => {
             app.now = now;
+            // Operations cross an age line as the clock runs, not only when a refresh says.
+            if app.filter.uses_age() {
+                app.rebuild();
+            }
             if app.status.as_ref().is_some_and(|s| s.until <= now) {
                 app.status = None;
             }

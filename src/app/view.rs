@@ -53,7 +53,7 @@ impl App {
                         targets.get(r.target).is_some_and(|t| t.name.project() == p)
                     })
                     && (!self.active_only || r.state.is_active())
-                    && (self.filter.is_empty() || self.filter.matches(&subject(r)))
+                    && (self.filter.is_empty() || self.filter.matches(&subject(r, self.now)))
             })
             .collect();
         sort_view(&mut view, &self.rows, self.sort, &self.reading());
@@ -82,8 +82,8 @@ impl App {
     }
 }
 
-pub fn subject(r: &Row) -> filter::Subject<'_> {
-    filter::Subject::of(&r.op, r.state.word())
+pub fn subject(r: &Row, now: jiff::Timestamp) -> filter::Subject<'_> {
+    filter::Subject::of(&r.op, r.state.word(), now)
 }
 
 /// Sorts row indices for the table by the column's declared order. Keys are computed once

@@ -15,8 +15,8 @@ use std::sync::Arc;
 /// Ask for the largest page servers allow: one round trip per location where possible.
 pub const PAGE_SIZE: u32 = 1000;
 
-pub fn subject(op: &Operation) -> Subject<'_> {
-    Subject::of(op, op.outcome().word())
+pub fn subject(op: &Operation, now: jiff::Timestamp) -> Subject<'_> {
+    Subject::of(op, op.outcome().word(), now)
 }
 
 pub fn parse_filter(f: Option<&str>) -> Result<Filter, CliError> {
@@ -105,7 +105,8 @@ pub async fn fetch(ctx: &Context, filter: &Filter) -> Listed {
             Err(e) => errors.push((t.to_string(), e)),
         }
     }
-    ops.retain(|f| filter.matches(&subject(&f.op)));
+    let now = jiff::Timestamp::now();
+    ops.retain(|f| filter.matches(&subject(&f.op, now)));
     Listed {
         ops,
         errors,
