@@ -43,8 +43,15 @@ fn anything() -> impl Strategy<Value = String> {
     ];
     prop_oneof![
         any::<String>(),
-        (segment(), segment(), segment(), hostile.clone(), 0..4usize, collection_word()).prop_map(
-            |(p, l, id, bad, at, c)| {
+        (
+            segment(),
+            segment(),
+            segment(),
+            hostile.clone(),
+            0..4usize,
+            collection_word()
+        )
+            .prop_map(|(p, l, id, bad, at, c)| {
                 let mut parts = [p, l, id];
                 match at {
                     0..=2 => {
@@ -57,8 +64,7 @@ fn anything() -> impl Strategy<Value = String> {
                     "projects/{}/{c}/{}/operations/{}",
                     parts[0], parts[1], parts[2]
                 )
-            }
-        ),
+            }),
         (segment(), collection_word(), segment(), segment())
             .prop_map(|(p, c, l, id)| format!("projects/{p}/{c}/{l}/operations/{id}")),
     ]

@@ -82,8 +82,6 @@ pub enum ApiError {
     Unreachable(String),
 }
 
-
-
 fn after_pages(pages: usize) -> String {
     if pages == 0 {
         String::new()

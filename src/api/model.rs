@@ -5,8 +5,8 @@
 //! emulator serves looks like what Google serves.
 
 use super::code::Code;
-use super::service::MetaShape;
 use super::raw::Json;
+use super::service::MetaShape;
 use super::shared::{MAX_POOLED_LEN, Pool, Shared, lock};
 use super::time::{Stamp, format_timestamp, parse_timestamp};
 use jiff::Timestamp;
@@ -318,8 +318,7 @@ pub fn read_shape(shape: MetaShape, v: &Value) -> OperationMetadata {
             m.create_time = time(v, "updateTime");
             verb = if v.get("deleteTime").is_some() {
                 "delete".into()
-            } else if v.get("createTime").is_some() && v.get("createTime") == v.get("updateTime")
-            {
+            } else if v.get("createTime").is_some() && v.get("createTime") == v.get("updateTime") {
                 "create".into()
             } else {
                 "update".into()

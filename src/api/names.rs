@@ -340,7 +340,10 @@ mod tests {
         let locations = LocationName::new("p", "us-central1").unwrap();
         assert_eq!(n.parent(), &regions);
         assert!(regions.holds(s));
-        assert!(!locations.holds(s), "the collection word is part of the name");
+        assert!(
+            !locations.holds(s),
+            "the collection word is part of the name"
+        );
         assert!(!regions.holds("projects/p/locations/us-central1/operations/op-1"));
         assert_eq!(regions.every_location().to_string(), "projects/p/regions/-");
         for bad in [

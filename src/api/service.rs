@@ -313,8 +313,14 @@ pub fn catalogue() -> &'static [Arc<ServiceProfile>] {
                 Regions,
                 Methods::STANDARD,
                 &[
-                    ("google.cloud.dataproc.v1.ClusterOperationMetadata", DataprocCluster),
-                    ("google.cloud.dataproc.v1.BatchOperationMetadata", DataprocBatch),
+                    (
+                        "google.cloud.dataproc.v1.ClusterOperationMetadata",
+                        DataprocCluster,
+                    ),
+                    (
+                        "google.cloud.dataproc.v1.BatchOperationMetadata",
+                        DataprocBatch,
+                    ),
                 ],
             ),
         ]
@@ -506,7 +512,9 @@ mod tests {
     #[test]
     fn metadata_types_are_known_by_pattern() {
         assert_eq!(
-            shape_of("type.googleapis.com/google.cloud.aiplatform.v1.CreateDatasetOperationMetadata"),
+            shape_of(
+                "type.googleapis.com/google.cloud.aiplatform.v1.CreateDatasetOperationMetadata"
+            ),
             Some(MetaShape::VertexGeneric)
         );
         assert_eq!(
@@ -517,6 +525,9 @@ mod tests {
             shape_of("type.googleapis.com/google.cloud.common.OperationMetadata"),
             Some(MetaShape::CommonDetail)
         );
-        assert_eq!(shape_of("type.googleapis.com/google.cloud.run.v1.Service"), None);
+        assert_eq!(
+            shape_of("type.googleapis.com/google.cloud.run.v1.Service"),
+            None
+        );
     }
 }
