@@ -399,7 +399,14 @@ impl ServiceProfile {
                     self.title
                 )));
             }
-            host.replace(LOCATION_PLACEHOLDER, location)
+            // Google's regional hosts are `{location}-NAME.googleapis.com`; the global
+            // location is served at the bare host (`aiplatform.googleapis.com`).
+            let prefixed = format!("{LOCATION_PLACEHOLDER}-");
+            if location == "global" && host.contains(&prefixed) {
+                host.replace(&prefixed, "")
+            } else {
+                host.replace(LOCATION_PLACEHOLDER, location)
+            }
         } else {
             host.to_string()
         };
@@ -489,6 +496,10 @@ mod tests {
         assert_eq!(
             ai.base_for(&ai.host, "europe-west4").unwrap().as_str(),
             "https://europe-west4-aiplatform.googleapis.com/v1/"
+        );
+        assert_eq!(
+            ai.base_for(&ai.host, "global").unwrap().as_str(),
+            "https://aiplatform.googleapis.com/v1/"
         );
         for bad in ["-", "Europe", "a.b", "x_y", "évian", ""] {
             assert!(ai.base_for(&ai.host, bad).is_err(), "{bad}");

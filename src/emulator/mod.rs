@@ -111,9 +111,12 @@ impl Emulator {
             shared.add_service(p.clone(), &world);
         }
         let shared = Arc::new(shared);
-        shared.world().set_max_page_size(cfg.max_page_size);
-        if cfg.distinct_targets {
-            shared.world().make_targets_distinct();
+        for world in shared.worlds() {
+            let mut w = server::lock(world);
+            w.set_max_page_size(cfg.max_page_size);
+            if cfg.distinct_targets {
+                w.make_targets_distinct();
+            }
         }
         let listener = tokio::net::TcpListener::bind(cfg.addr).await?;
         let addr = listener.local_addr()?;

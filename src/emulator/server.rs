@@ -73,7 +73,7 @@ pub(crate) struct Shared {
     rng: Mutex<StdRng>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panicking handler must not take the whole emulator down with a poisoned lock.
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -99,6 +99,11 @@ impl Shared {
 
     fn count(&self, method: &'static str) {
         *self.stats().by_method.entry(method).or_default() += 1;
+    }
+
+    /// The original world and every profile's.
+    pub fn worlds(&self) -> impl Iterator<Item = &Mutex<World>> {
+        std::iter::once(&self.world).chain(self.services.values().map(|s| &s.world))
     }
 
     pub fn service_snapshot(&self, service: &str, project: &str, location: &str) -> Vec<Operation> {
