@@ -391,12 +391,14 @@ impl<'de> Deserialize<'de> for Metadata {
             return Ok(Metadata::Known(m));
         }
         let v = serde_json::from_str::<Value>(raw.get()).map_err(serde::de::Error::custom)?;
+        // The common shape with a field of the wrong shape stays raw, as before; the other
+        // shapes are read leniently, field by field.
         match v.get("@type").and_then(Value::as_str).and_then(shape) {
-            Some(s) => Ok(Metadata::Read(Box::new(ReadMeta {
+            Some(s) if s != MetaShape::Common => Ok(Metadata::Read(Box::new(ReadMeta {
                 view: read_shape(s, &v),
                 raw: v,
             }))),
-            None => Ok(Metadata::Raw(Box::new(v))),
+            _ => Ok(Metadata::Raw(Box::new(v))),
         }
     }
 }

@@ -23,6 +23,14 @@ impl MutationKind {
             MutationKind::Delete => "delete",
         }
     }
+
+    /// The Operations method it sends.
+    pub fn method(self) -> crate::api::Method {
+        match self {
+            MutationKind::Cancel => crate::api::Method::Cancel,
+            MutationKind::Delete => crate::api::Method::Delete,
+        }
+    }
 }
 
 /// A confirmed bulk action under way.
@@ -205,6 +213,12 @@ fn skip_lines(d: &Decision) -> Vec<String> {
                 format!("{n} skipped: already done, or a cancel is already under way.")
             }
             Skip::ReadOnly => format!("{n} in read-only projects will not be sent."),
+            Skip::Unsupported => {
+                let mut why: Vec<&str> = d.reasons.values().map(String::as_str).collect();
+                why.sort_unstable();
+                why.dedup();
+                format!("{n} will not be sent: {}.", why.join("; "))
+            }
         })
         .collect()
 }

@@ -756,6 +756,12 @@ fn start_cancel(app: &mut App) {
                     Level::Error,
                     format!("cannot cancel {id}: not a valid operation name"),
                 ),
+                Skip::Unsupported => (
+                    Level::Warn,
+                    d.reason(&r.op.name)
+                        .unwrap_or("this API has no cancel")
+                        .to_string(),
+                ),
             };
             app.say(level, text);
             return;
