@@ -160,7 +160,7 @@ fn the_old_single_endpoint_setup_is_unchanged() {
         .env_remove("LROTOP_ENDPOINT")
         .args([
             "--endpoint",
-            &emu.url(),
+            emu.url(),
             "-p",
             PROJECT,
             "list",
