@@ -234,6 +234,12 @@ fn main() {
     if !common::invoked_by_cargo_bench("refresh") {
         return;
     }
+    // `REFRESH_BENCH=cross` measures only locations/- against per-location listing.
+    if std::env::var("REFRESH_BENCH").is_ok_and(|v| v == "cross") {
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        cross_location(&rt);
+        return;
+    }
     let floor = LATENCY * (OPS.div_ceil(SERVER_PAGE)) as u32;
     println!(
         "{LOCATIONS} locations × {OPS} operations, {} ms latency, server pages of at most {SERVER_PAGE} (client asks {PAGE_SIZE})",
@@ -275,6 +281,86 @@ fn main() {
 
     let lrotop_list = lrotop_list_cli(emu.url());
     gcloud(&emu, direct, lrotop_list);
+    drop(emu);
+    cross_location(&rt);
+}
+
+const CROSS_LOCATIONS: usize = 20;
+const CROSS_OPS: usize = 50;
+
+/// One `locations/-` listing against one listing per location, for a profile that has
+/// cross-location listing: requests and time (median of RUNS), the server's pages capped
+/// at 1000 (Google's usual) and at 100.
+fn cross_location(rt: &tokio::runtime::Runtime) {
+    use lrotop::api::service;
+    use std::sync::Arc;
+    let mut on = service::builtin("alloydb")
+        .expect("alloydb")
+        .as_ref()
+        .clone();
+    on.cross_location = true;
+    let on = Arc::new(on);
+    let off = Arc::new(lrotop::api::ServiceProfile {
+        cross_location: false,
+        ..on.as_ref().clone()
+    });
+    for cap in [1000usize, 100] {
+        let mut cfg = EmulatorConfig::new(Scenario::Static);
+        cfg.projects = 1;
+        cfg.locations = CROSS_LOCATIONS;
+        cfg.ops_per_location = CROSS_OPS;
+        cfg.faults.latency = LATENCY;
+        cfg.max_page_size = Some(cap);
+        cfg.services = vec![on.clone()];
+        let emu = BackgroundEmulator::start(cfg.clone()).expect("emulator");
+        let locations = cfg.location_ids();
+        println!(
+            "\n[locations/- vs per location: {CROSS_LOCATIONS} locations × {CROSS_OPS} operations, {} ms latency, server pages ≤ {cap}, {CONCURRENCY} in flight]",
+            LATENCY.as_millis()
+        );
+        for (label, profile) in [("locations/-", &on), ("per location", &off)] {
+            let client = OperationsClient::new(ClientOptions::for_service(
+                profile.clone(),
+                Some(&lrotop::emulator::profiles::endpoint_for(
+                    emu.url(),
+                    profile,
+                )),
+            ))
+            .expect("client");
+            let mut times = Vec::new();
+            let mut requests = 0;
+            for run in 0..WARMUP + RUNS {
+                let before = emu.stats().service("alloydb", "list");
+                let start = Instant::now();
+                let l = rt.block_on(client.list_project(
+                    PROJECT,
+                    &locations,
+                    "",
+                    PAGE_SIZE,
+                    CONCURRENCY,
+                ));
+                let took = start.elapsed();
+                let n: usize = l
+                    .results
+                    .iter()
+                    .map(|(_, r)| r.as_ref().map_or(0, |x| x.operations.len()))
+                    .sum();
+                assert_eq!(n, CROSS_LOCATIONS * CROSS_OPS, "{label}");
+                assert_eq!(l.cross_location, profile.cross_location);
+                if run >= WARMUP {
+                    times.push(took);
+                    requests = emu.stats().service("alloydb", "list") - before;
+                }
+            }
+            times.sort();
+            println!(
+                "{label:>13}: {requests} requests, median {} (min {}, max {})",
+                fmt_d(times[times.len() / 2]),
+                fmt_d(times[0]),
+                fmt_d(times[times.len() - 1])
+            );
+        }
+    }
 }
 
 /// The same work from the shell with lrotop's own CLI (`lrotop list`), for a process-level

@@ -48,6 +48,10 @@ pub struct Global {
     /// Project id (repeatable).
     #[arg(long = "project", short = 'p', global = true, value_name = "ID")]
     pub projects: Vec<String>,
+    /// The API to watch, e.g. run, aiplatform, dataproc (repeatable; default: the config's
+    /// `services`, else cloudaicompanion). With one --service, --endpoint is that API's.
+    #[arg(long = "service", short = 's', global = true, value_name = "NAME")]
+    pub services: Vec<String>,
     /// Location (repeatable); default: every location that locations.list returns.
     #[arg(long = "location", short = 'l', global = true, value_name = "LOC")]
     pub locations: Vec<String>,
@@ -276,7 +280,8 @@ fn parse_error_codes(s: &str) -> Result<ErrorCodes, String> {
 
 impl EmulatorArgs {
     pub fn config(&self) -> crate::emulator::EmulatorConfig {
-        let mut c = crate::emulator::EmulatorConfig::new(self.scenario);
+        // Every catalogue API under /_svc/NAME beside the original world at /v1.
+        let mut c = crate::emulator::EmulatorConfig::new(self.scenario).with_catalogue();
         c.addr = self.addr;
         if let Some(n) = self.projects {
             c.projects = n;

@@ -6,7 +6,8 @@
 //! project's entry > `[defaults]` (and the top level of the config) > built-in defaults.
 
 use crate::api::names::{LocationName, OperationName, check_project};
-use crate::api::{ApiError, ClientOptions, Code, OperationsClient, RetryPolicy};
+use crate::api::service::{DEFAULT_SERVICE, LOCATION_PLACEHOLDER};
+use crate::api::{ApiError, ClientOptions, Code, OperationsClient, RetryPolicy, ServiceProfile};
 use crate::app::ProjectFlags;
 use crate::app::policy::Rules;
 use crate::cli::Global;
@@ -15,6 +16,7 @@ use crate::emulator::{Emulator, EmulatorConfig, Scenario};
 use crate::exit::CliError;
 use futures::stream::{self, StreamExt};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Projects named on the command line's behalf, comma- or space-separated.
@@ -31,6 +33,16 @@ pub struct ProjectPlan {
     pub read_only: bool,
     pub protected: bool,
     pub quota_project: Option<String>,
+    /// The APIs watched here, by profile name (at least one).
+    pub services: Vec<String>,
+}
+
+/// One project's locations of one API: what a listing covers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceTarget {
+    pub project: String,
+    pub service: Arc<ServiceProfile>,
+    pub locations: Vec<String>,
 }
 
 impl ProjectPlan {
@@ -54,6 +66,14 @@ pub struct Session {
     /// flags: what the mutation policy reads, whatever project a name turns out to be in.
     pub project_flags: HashMap<String, ProjectFlags>,
     clients: HashMap<String, OperationsClient>,
+    /// By (project, service): each project's client for each API it watches.
+    by_service: HashMap<(String, String), OperationsClient>,
+    /// By service, for names in projects outside the watched ones.
+    service_clients: HashMap<String, OperationsClient>,
+    /// The profiles this run knows (built-in and the config's), and the ones `--service`
+    /// picked.
+    profiles: Vec<Arc<ServiceProfile>>,
+    picked: Vec<String>,
     default_client: OperationsClient,
     /// Keeps the in-process emulator of `--demo` serving while the run lasts.
     _emulator: Option<Emulator>,
@@ -78,17 +98,36 @@ impl Session {
             LocationName::new("p", l).map_err(usage)?;
         }
 
+        let profiles = config.profiles();
+        for s in &g.services {
+            if config.profile(s).is_none() {
+                let known: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
+                return Err(CliError::usage(format!(
+                    "--service {s:?}: unknown service (known: {}; a [[service]] table in the config adds one)",
+                    known.join(", ")
+                )));
+            }
+        }
         let mut emulator = None;
+        let mut demo_emulator_url = None;
         let demo_endpoint = if g.demo {
             if g.endpoint.is_some() {
                 return Err(CliError::usage(
                     "--demo and --endpoint cannot be used together",
                 ));
             }
-            let emu = Emulator::start(EmulatorConfig::new(Scenario::Demo))
+            // Every API at once: the original world at /v1, each profile under /_svc/.
+            let mut demo = EmulatorConfig::new(Scenario::Demo);
+            demo.services = profiles
+                .iter()
+                .filter(|p| p.name != DEFAULT_SERVICE)
+                .cloned()
+                .collect();
+            let emu = Emulator::start(demo)
                 .await
                 .map_err(|e| CliError::fatal(format!("cannot start the demo emulator: {e}")))?;
             let url = emu.url();
+            demo_emulator_url = Some(url.clone());
             emulator = Some(emu);
             Some(url)
         } else {
@@ -154,6 +193,11 @@ impl Session {
                 read_only: config.read_only_for(e),
                 protected: e.protected,
                 quota_project: g.quota_project.clone().or_else(|| e.quota_project.clone()),
+                services: if g.services.is_empty() {
+                    config.services_for(e)
+                } else {
+                    g.services.clone()
+                },
             });
         }
 
@@ -202,6 +246,11 @@ impl Session {
                 read_only: config.read_only,
                 protected: false,
                 quota_project: g.quota_project.clone(),
+                services: if g.services.is_empty() {
+                    config.services_for(&ProjectEntry::bare(""))
+                } else {
+                    g.services.clone()
+                },
             });
         }
         if projects.is_empty() && needs_projects {
@@ -211,26 +260,98 @@ impl Session {
             )));
         }
 
-        let mut clients: HashMap<String, OperationsClient> = HashMap::new();
-        let mut by_endpoint: HashMap<(String, Option<String>), OperationsClient> = HashMap::new();
-        by_endpoint.insert(
-            (default_endpoint.clone(), g.quota_project.clone()),
+        // Where each API's requests go: the old single endpoint for cloudaicompanion unless
+        // a [[service]] table says otherwise; with one --service, --endpoint is that API's;
+        // else the [[service]] endpoint, else the profile's own host. In the demo, the
+        // emulator's prefix for it.
+        let one_picked = match g.services.as_slice() {
+            [s] => Some(s.as_str()),
+            _ => None,
+        };
+        let route =
+            |service: &str, legacy: &str| -> Option<(Option<Arc<ServiceProfile>>, String)> {
+                let (profile, endpoint) = config.profile(service)?;
+                let configured = config.services.iter().any(|s| s.profile.name == service);
+                if let Some(url) = &demo_emulator_url {
+                    if service == DEFAULT_SERVICE && !configured {
+                        return Some((None, url.clone()));
+                    }
+                    return Some((
+                        Some(profile.clone()),
+                        crate::emulator::profiles::endpoint_for(url, &profile),
+                    ));
+                }
+                if service == DEFAULT_SERVICE && !configured {
+                    return Some((None, legacy.to_string()));
+                }
+                let flag = g.endpoint.clone().filter(|_| one_picked == Some(service));
+                let endpoint = flag
+                    .or_else(|| endpoint.map(str::to_string))
+                    .unwrap_or_else(|| profile.host.clone());
+                Some((Some(profile), endpoint))
+            };
+        let build_service = |profile: Option<Arc<ServiceProfile>>,
+                             endpoint: &str,
+                             quota: Option<String>|
+         -> Result<OperationsClient, CliError> {
+            OperationsClient::new(ClientOptions {
+                endpoint: endpoint.to_string(),
+                service: profile,
+                access_token_file: g.access_token_file.clone(),
+                quota_project: quota,
+                retry: RetryPolicy {
+                    deadline: g.call_timeout,
+                    ..RetryPolicy::default()
+                },
+                ..ClientOptions::default()
+            })
+            .map_err(|e| match e {
+                ApiError::Auth(_) => CliError::fatal(e.to_string()),
+                _ => CliError::usage(e.to_string()),
+            })
+        };
+        type Key = (String, Option<String>, String);
+        let mut cache: HashMap<Key, OperationsClient> = HashMap::new();
+        cache.insert(
+            (
+                default_endpoint.clone(),
+                g.quota_project.clone(),
+                DEFAULT_SERVICE.to_string(),
+            ),
             default_client.clone(),
         );
-        for p in &projects {
-            let key = (p.endpoint.clone(), p.quota_project.clone());
-            let client = match by_endpoint.get(&key) {
-                Some(c) => c.clone(),
-                None => {
-                    let c = build(&p.endpoint, p.quota_project.clone()).map_err(|e| CliError {
-                        status: e.status,
-                        message: format!("project {}: {}", p.id, e.message),
-                    })?;
-                    by_endpoint.insert(key, c.clone());
-                    c
-                }
+        let mut client_of = |service: &str,
+                             legacy: &str,
+                             quota: Option<String>|
+         -> Result<OperationsClient, CliError> {
+            let Some((profile, endpoint)) = route(service, legacy) else {
+                return Err(CliError::usage(format!("unknown service {service:?}")));
             };
-            clients.insert(p.id.clone(), client);
+            let key = (endpoint.clone(), quota.clone(), service.to_string());
+            if let Some(c) = cache.get(&key) {
+                return Ok(c.clone());
+            }
+            let c = build_service(profile, &endpoint, quota)?;
+            cache.insert(key, c.clone());
+            Ok(c)
+        };
+        let mut clients: HashMap<String, OperationsClient> = HashMap::new();
+        let mut by_service: HashMap<(String, String), OperationsClient> = HashMap::new();
+        for p in &projects {
+            for s in &p.services {
+                let c =
+                    client_of(s, &p.endpoint, p.quota_project.clone()).map_err(|e| CliError {
+                        status: e.status,
+                        message: format!("project {} ({s}): {}", p.id, e.message),
+                    })?;
+                clients.entry(p.id.clone()).or_insert_with(|| c.clone());
+                by_service.insert((p.id.clone(), s.clone()), c);
+            }
+        }
+        let mut service_clients: HashMap<String, OperationsClient> = HashMap::new();
+        for prof in &profiles {
+            let c = client_of(&prof.name, &default_endpoint, g.quota_project.clone())?;
+            service_clients.insert(prof.name.clone(), c);
         }
 
         let mut project_flags = HashMap::new();
@@ -269,13 +390,196 @@ impl Session {
             project_flags,
             config,
             clients,
+            by_service,
+            service_clients,
+            profiles,
+            picked: g.services.clone(),
             default_client,
             _emulator: emulator,
         })
     }
 
+    /// The client of a project's first service (its only one in the old setup).
     pub fn client_for(&self, project: &str) -> &OperationsClient {
         self.clients.get(project).unwrap_or(&self.default_client)
+    }
+
+    /// The client that serves `service` for `project`: the project's own if it watches the
+    /// service, else the service's with the run's defaults.
+    pub fn client_for_service(&self, project: &str, service: &str) -> &OperationsClient {
+        self.by_service
+            .get(&(project.to_string(), service.to_string()))
+            .or_else(|| self.service_clients.get(service))
+            .unwrap_or(&self.default_client)
+    }
+
+    /// The profile of that name this run knows.
+    pub fn profile(&self, name: &str) -> Option<&Arc<ServiceProfile>> {
+        self.profiles.iter().find(|p| p.name == name)
+    }
+
+    /// The services a name may belong to: `--service`, else its project's (or the
+    /// defaults'), narrowed to those of its collection.
+    fn candidates(&self, name: &OperationName) -> Vec<Arc<ServiceProfile>> {
+        let in_scope: Vec<String> = if !self.picked.is_empty() {
+            self.picked.clone()
+        } else {
+            match self.project(name.project()) {
+                Some(p) => p.services.clone(),
+                None => self.config.services_for(
+                    self.config
+                        .find(name.project())
+                        .unwrap_or(&ProjectEntry::bare(name.project())),
+                ),
+            }
+        };
+        let fits = |p: &&Arc<ServiceProfile>| p.collection == name.collection();
+        let mut out: Vec<Arc<ServiceProfile>> = in_scope
+            .iter()
+            .filter_map(|s| self.profile(s))
+            .filter(fits)
+            .cloned()
+            .collect();
+        // A collection none of them has (`regions`): the one API that has it, if only one.
+        if out.is_empty() && self.picked.is_empty() {
+            let any: Vec<_> = self.profiles.iter().filter(fits).cloned().collect();
+            if any.len() == 1 {
+                out = any;
+            }
+        }
+        out
+    }
+
+    /// A name and the API it belongs to. A full resource name (AIP-122)
+    /// `//run.googleapis.com/projects/…` says the API; a relative name belongs to the one
+    /// service in scope that can hold it (`--service`, else the project's `services`); a
+    /// bare id needs one project and one location, as before.
+    pub fn resolve_op(&self, s: &str) -> Result<(OperationName, Arc<ServiceProfile>), CliError> {
+        if let Some(rest) = s.strip_prefix("//") {
+            let (host, relative) = rest.split_once('/').unwrap_or((rest, ""));
+            let name = OperationName::parse(relative).map_err(usage)?;
+            let profile = self
+                .profiles
+                .iter()
+                .find(|p| {
+                    host == format!("{}.googleapis.com", p.name)
+                        || reqwest::Url::parse(&p.host.replace(LOCATION_PLACEHOLDER, "x"))
+                            .ok()
+                            .and_then(|u| u.host_str().map(|h| h == host))
+                            .unwrap_or(false)
+                })
+                .cloned()
+                .ok_or_else(|| {
+                    CliError::usage(format!(
+                        "{:?}: no known service is served at {host:?}",
+                        crate::sanitize::one_line(s)
+                    ))
+                })?;
+            if profile.collection != name.collection() {
+                return Err(CliError::usage(format!(
+                    "{name}: {} names are projects/*/{}/*",
+                    profile.title, profile.collection
+                )));
+            }
+            return Ok((name, profile));
+        }
+        let name = self.resolve_name(s)?;
+        match self.candidates(&name).as_slice() {
+            [one] => Ok((name, one.clone())),
+            [] => Err(CliError::usage(format!(
+                "{name}: no service in scope holds projects/*/{}/* names (pass --service NAME)",
+                name.collection()
+            ))),
+            many => {
+                let names: Vec<&str> = many.iter().map(|p| p.name.as_str()).collect();
+                Err(CliError::usage(format!(
+                    "{name}: it could belong to any of {}: pass --service NAME, or the full name //{}.googleapis.com/{name}",
+                    names.join(", "),
+                    names[0]
+                )))
+            }
+        }
+    }
+
+    /// The client for a resolved name.
+    pub fn client_for_op(
+        &self,
+        name: &OperationName,
+        service: &ServiceProfile,
+    ) -> &OperationsClient {
+        self.client_for_service(name.project(), &service.name)
+    }
+
+    /// Every (project, service) in scope with its locations. Locations are discovered per
+    /// API where the config says "discover" (falling back to `[defaults].locations` where
+    /// `locations.list` is unavailable, as for the old setup).
+    pub async fn service_targets(
+        &self,
+        notes: &mut Vec<String>,
+    ) -> (Vec<ServiceTarget>, Vec<(String, ApiError)>) {
+        let pairs: Vec<(&ProjectPlan, Arc<ServiceProfile>)> = self
+            .projects
+            .iter()
+            .flat_map(|p| {
+                p.services
+                    .iter()
+                    .filter_map(|s| self.profile(s).cloned())
+                    .map(move |s| (p, s))
+            })
+            .collect();
+        let found: Vec<_> = stream::iter(pairs)
+            .map(|(p, s)| async move {
+                let r = match &p.locations {
+                    Locations::List(l) => Ok(l.clone()),
+                    Locations::Discover => {
+                        self.client_for_service(&p.id, &s.name)
+                            .list_location_ids(&p.id)
+                            .await
+                    }
+                };
+                (p, s, r)
+            })
+            .buffered(CONCURRENCY)
+            .collect()
+            .await;
+        let mut targets = Vec::new();
+        let mut errors = Vec::new();
+        let several = self.projects.iter().any(|p| p.services.len() > 1)
+            || self
+                .projects
+                .iter()
+                .any(|p| p.services.first().map(String::as_str) != Some(DEFAULT_SERVICE));
+        for (p, s, r) in found {
+            let what = if several {
+                format!("projects/{} ({})", p.id, s.name)
+            } else {
+                format!("projects/{}", p.id)
+            };
+            let locations = match (r, &self.fallback_locations) {
+                (Ok(l), _) => l,
+                (Err(e), Some(fallback)) if discovery_unavailable(&e) => {
+                    notes.push(format!(
+                        "{what}: locations.list is not available ({}); using the [defaults] locations",
+                        e.code().map(|c| c.name()).unwrap_or("error")
+                    ));
+                    fallback.clone()
+                }
+                (Err(e), _) => {
+                    errors.push((format!("{what} (locations.list)"), e));
+                    continue;
+                }
+            };
+            let locations: Vec<String> = locations
+                .into_iter()
+                .filter(|l| LocationName::in_collection(&p.id, s.collection, l).is_ok())
+                .collect();
+            targets.push(ServiceTarget {
+                project: p.id.clone(),
+                service: s,
+                locations,
+            });
+        }
+        (targets, errors)
     }
 
     pub fn project_ids(&self) -> Vec<String> {
@@ -307,42 +611,18 @@ impl Session {
         &self,
         notes: &mut Vec<String>,
     ) -> (Vec<LocationName>, Vec<(String, ApiError)>) {
-        let found: Vec<_> = stream::iter(self.projects.iter())
-            .map(|p| async move {
-                let r = match &p.locations {
-                    Locations::List(l) => Ok(l.clone()),
-                    Locations::Discover => self.client_for(&p.id).list_location_ids(&p.id).await,
-                };
-                (p, r)
-            })
-            .buffered(CONCURRENCY)
-            .collect()
-            .await;
-        let mut targets = Vec::new();
-        let mut errors = Vec::new();
-        for (p, r) in found {
-            let locations = match (r, &self.fallback_locations) {
-                (Ok(l), _) => l,
-                (Err(e), Some(fallback)) if discovery_unavailable(&e) => {
-                    notes.push(format!(
-                        "projects/{}: locations.list is not available ({}); using the [defaults] locations",
-                        p.id,
-                        e.code().map(|c| c.name()).unwrap_or("error")
-                    ));
-                    fallback.clone()
+        let (targets, errors) = self.service_targets(notes).await;
+        let mut out: Vec<LocationName> = Vec::new();
+        for t in targets {
+            for l in &t.locations {
+                if let Ok(n) = LocationName::in_collection(&t.project, t.service.collection, l)
+                    && !out.contains(&n)
+                {
+                    out.push(n);
                 }
-                (Err(e), _) => {
-                    errors.push((format!("projects/{} (locations.list)", p.id), e));
-                    continue;
-                }
-            };
-            targets.extend(
-                locations
-                    .iter()
-                    .filter_map(|l| LocationName::new(&p.id, l).ok()),
-            );
+            }
         }
-        (targets, errors)
+        (out, errors)
     }
 
     /// A full name, or a bare id when exactly one project and one location are in scope.

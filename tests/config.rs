@@ -146,6 +146,7 @@ fn every_key_reaches_its_field() {
                     read_only: true,
                     protected: true,
                     quota_project: Some("my-billing-project".to_string()),
+                    services: None,
                 },
                 ProjectEntry {
                     id: "my-dev-project".to_string(),
@@ -155,8 +156,11 @@ fn every_key_reaches_its_field() {
                     read_only: false,
                     protected: false,
                     quota_project: None,
+                    services: None,
                 },
             ],
+            services: Vec::new(),
+            default_services: None,
         }
     );
 }
@@ -246,7 +250,7 @@ fn unknown_key_in_defaults() {
         3,
         3,
         "defaults.region",
-        "unknown key (expected endpoint or locations)",
+        "unknown key (expected one of endpoint, locations, services)",
     );
 }
 
@@ -763,4 +767,141 @@ project my-dev-project: locations discover; endpoint http://127.0.0.1:8085; read
         "{s}"
     );
     assert!(s.contains("defaults.locations: discover\n"), "{s}");
+}
+
+#[test]
+fn service_tables_add_and_change_profiles() {
+    use lrotop::api::Method;
+    use lrotop::api::names::Collection;
+    let (_dir, _path, result) = load_text(
+        r#"
+[defaults]
+services = ["run", "memcache"]
+
+[[project]]
+id = "p1"
+services = ["aiplatform", "dataproc", "cloudaicompanion"]
+
+[[service]]
+name = "memcache"
+title = "Memorystore for Memcached"
+host = "https://memcache.googleapis.com"
+version = "v1beta2"
+methods = ["list", "get", "delete"]
+cross_location = true
+
+[[service]]
+name = "run"
+endpoint = "http://127.0.0.1:9/_svc/run"
+"#,
+    );
+    let c = result.unwrap();
+    assert_eq!(
+        c.default_services.as_deref(),
+        Some(&["run".to_string(), "memcache".to_string()][..])
+    );
+    assert_eq!(
+        c.services_for(&c.projects[0]),
+        ["aiplatform", "dataproc", "cloudaicompanion"]
+    );
+    let (mem, endpoint) = c.profile("memcache").unwrap();
+    assert_eq!(endpoint, None);
+    assert!(mem.cross_location && !mem.has(Method::Cancel) && mem.has(Method::Delete));
+    assert_eq!(mem.version, "v1beta2");
+    assert_eq!(
+        mem.lacks_text(Method::Cancel),
+        "Memorystore for Memcached operations cannot be cancelled"
+    );
+    let (run, endpoint) = c.profile("run").unwrap();
+    assert_eq!(endpoint, Some("http://127.0.0.1:9/_svc/run"));
+    assert_eq!(
+        (run.version.as_str(), run.has(Method::Cancel)),
+        ("v2", false),
+        "built-in fields kept"
+    );
+    assert_eq!(
+        c.profile("dataproc").unwrap().0.collection,
+        Collection::Regions
+    );
+    // No services anywhere: the old setup, cloudaicompanion alone.
+    let (_d, _p, old) = load_text("[defaults]\nendpoint = \"http://127.0.0.1:8085\"\n");
+    let old = old.unwrap();
+    assert_eq!(
+        old.services_for(&lrotop::config::ProjectEntry::bare("x")),
+        ["cloudaicompanion"]
+    );
+}
+
+#[test]
+fn service_table_errors_name_the_line_and_key() {
+    assert_error(
+        "[defaults]\nservices = [\"run\", \"nope\"]\n",
+        2,
+        20,
+        "defaults.services[1]",
+        "unknown service \"nope\"",
+    );
+    assert_error(
+        "[[project]]\nid = \"p\"\nservices = [\"run\", \"run\"]\n",
+        3,
+        20,
+        "project[0].services[1]",
+        "listed twice",
+    );
+    assert_error(
+        "[[service]]\nname = \"memcache\"\nversion = \"v1\"\n",
+        2,
+        8,
+        "service[0].host",
+        "not a built-in service",
+    );
+    assert_error(
+        "[[service]]\nname = \"run\"\nmethods = [\"get\", \"restart\"]\n",
+        3,
+        19,
+        "service[0].methods[1]",
+        "unknown method \"restart\"",
+    );
+    assert_error(
+        "[[service]]\nname = \"aiplatform\"\ncross_location = true\n",
+        3,
+        18,
+        "service[0].cross_location",
+        "regional host",
+    );
+    assert_error(
+        "[[service]]\nname = \"run\"\ncollection = \"zones\"\n",
+        3,
+        14,
+        "service[0].collection",
+        "unknown collection \"zones\"",
+    );
+    assert_error(
+        "[[service]]\nname = \"run\"\nendpoint = \"https://{region}.x\"\n",
+        3,
+        12,
+        "service[0].endpoint",
+        "placeholder",
+    );
+    assert_error(
+        "[[service]]\nname = \"run\"\n[[service]]\nname = \"run\"\n",
+        4,
+        8,
+        "service[1].name",
+        "duplicate service \"run\"",
+    );
+    assert_error(
+        "[[service]]\nname = \"Run!\"\nhost = \"https://x\"\nversion = \"v1\"\n",
+        2,
+        8,
+        "service[0].name",
+        "invalid service name",
+    );
+    assert_error(
+        "[[service]]\nname = \"run\"\nflavour = 1\n",
+        3,
+        1,
+        "service[0].flavour",
+        "unknown key",
+    );
 }

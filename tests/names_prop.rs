@@ -3,12 +3,27 @@
 //! the endpoint's base, with nothing of it read as a query, a fragment or a parent directory.
 
 use lrotop::api::client::base_url;
+use lrotop::api::names::Collection;
 use lrotop::api::{LocationName, OperationName};
 use proptest::prelude::*;
 
 /// The characters a segment may hold (printable ASCII but the URL and name delimiters).
 fn allowed(c: char) -> bool {
     c.is_ascii_graphic() && !"/?#%:\\\"<>[]{}|^`".contains(c)
+}
+
+/// The collection word: both real ones, and near misses that must be refused.
+fn collection_word() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => Just("locations".to_string()),
+        3 => Just("regions".to_string()),
+        1 => prop_oneof![
+            Just("region".to_string()),
+            Just("Regions".to_string()),
+            Just("zones".to_string()),
+            Just(String::new()),
+        ],
+    ]
 }
 
 fn segment() -> impl Strategy<Value = String> {
@@ -28,8 +43,15 @@ fn anything() -> impl Strategy<Value = String> {
     ];
     prop_oneof![
         any::<String>(),
-        (segment(), segment(), segment(), hostile.clone(), 0..4usize).prop_map(
-            |(p, l, id, bad, at)| {
+        (
+            segment(),
+            segment(),
+            segment(),
+            hostile.clone(),
+            0..4usize,
+            collection_word()
+        )
+            .prop_map(|(p, l, id, bad, at, c)| {
                 let mut parts = [p, l, id];
                 match at {
                     0..=2 => {
@@ -39,13 +61,12 @@ fn anything() -> impl Strategy<Value = String> {
                     _ => parts[2] = bad,
                 }
                 format!(
-                    "projects/{}/locations/{}/operations/{}",
+                    "projects/{}/{c}/{}/operations/{}",
                     parts[0], parts[1], parts[2]
                 )
-            }
-        ),
-        (segment(), segment(), segment())
-            .prop_map(|(p, l, id)| format!("projects/{p}/locations/{l}/operations/{id}")),
+            }),
+        (segment(), collection_word(), segment(), segment())
+            .prop_map(|(p, c, l, id)| format!("projects/{p}/{c}/{l}/operations/{id}")),
     ]
 }
 
@@ -58,7 +79,7 @@ proptest! {
         let parts: Vec<&str> = s.split('/').collect();
         let grammatical = parts.len() == 6
             && parts[0] == "projects"
-            && parts[2] == "locations"
+            && (parts[2] == "locations" || parts[2] == "regions")
             && parts[4] == "operations"
             && [parts[1], parts[3], parts[5]].iter().all(|seg| {
                 !seg.is_empty()
@@ -70,8 +91,14 @@ proptest! {
         prop_assert_eq!(parsed.is_ok(), grammatical, "{:?}", s);
         if let Ok(n) = parsed {
             prop_assert_eq!(n.to_string(), s.clone());
-            let parent = LocationName::new(n.project(), n.location()).unwrap();
+            let word = if n.collection() == Collection::Regions { "regions" } else { "locations" };
+            prop_assert_eq!(word, parts[2]);
+            let parent = LocationName::in_collection(n.project(), n.collection(), n.location()).unwrap();
             prop_assert!(parent.holds(&s));
+            // The other collection never holds it: the word is part of the name.
+            let other = Collection::ALL.into_iter().find(|c| *c != n.collection()).unwrap();
+            let beside = LocationName::in_collection(n.project(), other, n.location()).unwrap();
+            prop_assert!(!beside.holds(&s));
         }
     }
 
@@ -89,8 +116,9 @@ proptest! {
     }
 
     #[test]
-    fn holds_agrees_with_parsing(s in anything(), p in segment(), l in segment()) {
-        let parent = LocationName::new(&p, &l).unwrap();
+    fn holds_agrees_with_parsing(s in anything(), p in segment(), l in segment(), regions in any::<bool>()) {
+        let c = if regions { Collection::Regions } else { Collection::Locations };
+        let parent = LocationName::in_collection(&p, c, &l).unwrap();
         let under = OperationName::parse(&s).is_ok_and(|n| *n.parent() == parent);
         prop_assert_eq!(parent.holds(&s), under, "{:?} under {}", s, parent);
         let own = format!("{parent}/operations/{}", s.replace('/', "_"));

@@ -2,10 +2,12 @@
 //! REST methods for `projects/*/locations/*`, with timeouts, retries and honest errors.
 
 use super::auth::Auth;
+use super::code::Code;
 use super::error::{ApiError, parse_error_body};
 use super::model::{ListLocationsResponse, ListOperationsResponse, Location, Operation};
 use super::names::{LocationName, OperationName, check_project};
 use super::retry::{RetryPolicy, retry_after};
+use super::service::{self, Method as Op, ServiceProfile};
 use futures::TryStreamExt;
 use futures::stream::{self, BoxStream, StreamExt};
 use reqwest::{Method, Url};
@@ -28,7 +30,12 @@ const MAX_EMPTY_RUN: usize = 100;
 
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
+    /// Without `service`: the old single endpoint (a bare host gets `v1/`, a URL with a path
+    /// is used as given), serving the cloudaicompanion profile. With it: the service's host
+    /// or an override of it, without the version, possibly with `{location}`.
     pub endpoint: String,
+    /// The API this client talks to; `None` is the old single-endpoint setup.
+    pub service: Option<Arc<ServiceProfile>>,
     pub access_token_file: Option<PathBuf>,
     pub quota_project: Option<String>,
     pub connect_timeout: Duration,
@@ -45,6 +52,7 @@ impl Default for ClientOptions {
     fn default() -> Self {
         ClientOptions {
             endpoint: DEFAULT_ENDPOINT.to_string(),
+            service: None,
             access_token_file: None,
             quota_project: None,
             connect_timeout: Duration::from_secs(5),
@@ -63,6 +71,22 @@ impl ClientOptions {
             ..Default::default()
         }
     }
+
+    /// A service at its own host (`None`) or at an override of it.
+    pub fn for_service(profile: Arc<ServiceProfile>, endpoint: Option<&str>) -> Self {
+        ClientOptions {
+            endpoint: endpoint.unwrap_or(&profile.host).to_string(),
+            service: Some(profile),
+            ..Default::default()
+        }
+    }
+}
+
+/// Where requests go: one base, or one per location (a regional host template).
+#[derive(Clone, Debug)]
+enum Endpoint {
+    Fixed(Url),
+    Template(String),
 }
 
 /// One page's worth of `operations.list` parameters.
@@ -82,6 +106,8 @@ pub struct Page {
     pub more: bool,
     /// Entries of the page that were not readable as operations, left out.
     pub skipped: usize,
+    /// Locations a cross-location listing could not reach (`locations/-` only).
+    pub unreachable: Vec<String>,
 }
 
 /// A location's whole `operations.list`.
@@ -90,11 +116,30 @@ pub struct Listing {
     pub operations: Vec<Operation>,
     /// Entries, over all pages, that were not readable as operations, left out.
     pub skipped: usize,
+    /// Locations a cross-location listing could not reach, over all pages.
+    pub unreachable: Vec<String>,
+}
+
+/// A project's operations in a set of locations, listed the cheapest way the API allows.
+#[derive(Debug, Default)]
+pub struct ProjectListing {
+    /// Each location asked for, with its listing or its error. Operations a cross-location
+    /// listing returned that are named outside every location asked for come last, under
+    /// the `locations/-` parent, so that [`LocationName::holds`] marks them foreign.
+    pub results: Vec<(LocationName, Result<Listing, ApiError>)>,
+    /// The listing went through `locations/-`.
+    pub cross_location: bool,
+    /// Why it did not, when it tried to (the server refused the cross-location request).
+    pub fell_back: Option<String>,
 }
 
 struct Inner {
     http: reqwest::Client,
+    /// The base itself, or for a template the base of a sample location (for credentials
+    /// and display).
     base: Url,
+    endpoint: Endpoint,
+    profile: Arc<ServiceProfile>,
     auth: Auth,
     quota_project: Option<String>,
     request_timeout: Duration,
@@ -146,14 +191,14 @@ pub fn base_url(endpoint: &str) -> Result<Url, ApiError> {
 
 impl OperationsClient {
     pub fn new(opts: ClientOptions) -> Result<Self, ApiError> {
-        let base = base_url(&opts.endpoint)?;
+        let (base, _, _) = endpoint_of(&opts)?;
         let auth = Auth::for_endpoint(&base, opts.access_token_file.as_deref())?;
         Self::with_auth(opts, auth)
     }
 
     /// For callers that build credentials themselves (tests, doctor).
     pub fn with_auth(opts: ClientOptions, auth: Auth) -> Result<Self, ApiError> {
-        let base = base_url(&opts.endpoint)?;
+        let (base, endpoint, profile) = endpoint_of(&opts)?;
         if let Some(q) = &opts.quota_project {
             check_project(q).map_err(ApiError::from)?;
         }
@@ -169,6 +214,8 @@ impl OperationsClient {
             inner: Arc::new(Inner {
                 http,
                 base,
+                endpoint,
+                profile,
                 auth,
                 quota_project: opts.quota_project,
                 request_timeout: opts.request_timeout,
@@ -181,6 +228,34 @@ impl OperationsClient {
 
     pub fn base(&self) -> &Url {
         &self.inner.base
+    }
+
+    /// The API this client talks to.
+    pub fn profile(&self) -> &Arc<ServiceProfile> {
+        &self.inner.profile
+    }
+
+    /// The base URL serving `location` (regional hosts differ per location).
+    pub fn base_for(&self, location: &str) -> Result<Url, ApiError> {
+        match &self.inner.endpoint {
+            Endpoint::Fixed(u) => Ok(u.clone()),
+            Endpoint::Template(t) => self.inner.profile.base_for(t, location),
+        }
+    }
+
+    /// Refuses, before any request, a method the API lacks or a name of another collection.
+    fn check(&self, m: Op, parent: &LocationName) -> Result<(), ApiError> {
+        let p = &self.inner.profile;
+        if !p.has(m) {
+            return Err(p.unsupported(m));
+        }
+        if parent.collection() != p.collection {
+            return Err(ApiError::Refused(format!(
+                "{parent} is not a collection {} serves (it serves projects/*/{}/*)",
+                p.title, p.collection
+            )));
+        }
+        Ok(())
     }
 
     pub fn auth(&self) -> &Auth {
@@ -202,7 +277,12 @@ impl OperationsClient {
         q: &ListQuery,
         until: Instant,
     ) -> Result<ListOperationsResponse, ApiError> {
+        self.check(Op::List, parent)?;
         let mut query: Vec<(&str, String)> = Vec::new();
+        // Only valid across collections (AIP-159): one location's listing never asks.
+        if parent.location() == "-" {
+            query.push(("returnPartialSuccess", "true".into()));
+        }
         if !q.filter.is_empty() {
             query.push(("filter", q.filter.clone()));
         }
@@ -214,8 +294,10 @@ impl OperationsClient {
         }
         self.call(
             Method::GET,
+            parent.location(),
             &format!("{parent}/operations"),
             &query,
+            None,
             true,
             until,
         )
@@ -258,6 +340,7 @@ impl OperationsClient {
             operations: page.operations,
             more,
             skipped: page.skipped,
+            unreachable: page.unreachable,
         })
         .boxed()
     }
@@ -303,8 +386,61 @@ impl OperationsClient {
         while let Some(p) = pages.try_next().await? {
             all.operations.extend(p.operations);
             all.skipped += p.skipped;
+            all.unreachable.extend(p.unreachable);
         }
         Ok(all)
+    }
+
+    /// Every location of `locations` in `project`: one paged `locations/-` listing where
+    /// the API supports it (its `unreachable` locations become those locations' errors),
+    /// else one listing per location, `concurrency` at a time. A cross-location request the
+    /// server refuses as unknown (UNIMPLEMENTED, INVALID_ARGUMENT, NOT_FOUND) falls back to
+    /// per-location listing, saying so in `fell_back`.
+    pub async fn list_project(
+        &self,
+        project: &str,
+        locations: &[String],
+        filter: &str,
+        page_size: u32,
+        concurrency: usize,
+    ) -> ProjectListing {
+        let collection = self.inner.profile.collection;
+        let parents: Vec<LocationName> = locations
+            .iter()
+            .filter_map(|l| LocationName::in_collection(project, collection, l).ok())
+            .collect();
+        let mut out = ProjectListing::default();
+        if self.inner.profile.cross_location && parents.len() > 1 {
+            let every = parents[0].every_location();
+            match self.list_location(&every, filter, page_size).await {
+                Ok(all) => {
+                    out.cross_location = true;
+                    out.results = spread(&parents, &every, all);
+                    return out;
+                }
+                Err(e)
+                    if matches!(
+                        e.code(),
+                        Some(Code::Unimplemented | Code::InvalidArgument | Code::NotFound)
+                    ) =>
+                {
+                    out.fell_back = Some(format!("{every}: {e}"));
+                }
+                Err(e) => {
+                    out.results = parents.into_iter().map(|p| (p, Err(e.clone()))).collect();
+                    return out;
+                }
+            }
+        }
+        out.results = stream::iter(parents)
+            .map(|p| async move {
+                let r = self.list_location(&p, filter, page_size).await;
+                (p, r)
+            })
+            .buffer_unordered(concurrency.max(1))
+            .collect()
+            .await;
+        out
     }
 
     /// `operations.list`, every page, collected: the operations that could be read.
@@ -323,25 +459,77 @@ impl OperationsClient {
 
     /// `operations.get`.
     pub async fn get(&self, name: &OperationName) -> Result<Operation, ApiError> {
-        self.call(Method::GET, &name.to_string(), &[], true, self.deadline())
-            .await
+        self.check(Op::Get, name.parent())?;
+        self.call(
+            Method::GET,
+            name.location(),
+            &name.to_string(),
+            &[],
+            None,
+            true,
+            self.deadline(),
+        )
+        .await
     }
 
-    /// `operations.cancel`: best effort; success means the request was accepted.
+    /// `operations.cancel`: best effort; success means the request was accepted. An API
+    /// without Cancel gets no request: [`ApiError::Unsupported`].
     pub async fn cancel(&self, name: &OperationName) -> Result<(), ApiError> {
-        self.mutate(Method::POST, &format!("{name}:cancel")).await
+        self.check(Op::Cancel, name.parent())?;
+        self.mutate(Method::POST, name.location(), &format!("{name}:cancel"))
+            .await
     }
 
     /// `operations.delete`: forgets the record; does not cancel.
     pub async fn delete(&self, name: &OperationName) -> Result<(), ApiError> {
-        self.mutate(Method::DELETE, &name.to_string()).await
+        self.check(Op::Delete, name.parent())?;
+        self.mutate(Method::DELETE, name.location(), &name.to_string())
+            .await
     }
 
     /// A call with a side effect, whose answer says no more than that it was accepted: not
     /// repeated after a timeout, since it may have reached the server.
-    async fn mutate(&self, method: Method, path: &str) -> Result<(), ApiError> {
-        let _: serde_json::Value = self.call(method, path, &[], false, self.deadline()).await?;
+    async fn mutate(&self, method: Method, location: &str, path: &str) -> Result<(), ApiError> {
+        let _: serde_json::Value = self
+            .call(method, location, path, &[], None, false, self.deadline())
+            .await?;
         Ok(())
+    }
+
+    /// Whether this API binds `operations.wait`.
+    pub fn can_wait(&self) -> bool {
+        self.inner.profile.has(Op::Wait)
+    }
+
+    /// `operations.wait`: the server holds the request until the operation is done or
+    /// `timeout` passes, whichever is first, and answers with its state then. The timeout is
+    /// kept under one attempt's own limit, so the server answers before the client gives up.
+    /// Best effort (operations.proto): an answer may come early, done or not.
+    pub async fn wait(
+        &self,
+        name: &OperationName,
+        timeout: Duration,
+    ) -> Result<Operation, ApiError> {
+        self.check(Op::Wait, name.parent())?;
+        let cap = self
+            .inner
+            .request_timeout
+            .saturating_sub(Duration::from_secs(2))
+            .max(Duration::from_secs(1));
+        let secs = timeout.min(cap).as_secs().max(1);
+        // WaitOperationRequest's HTTP rule takes the body (`body: "*"`): the name is in the
+        // path, so the timeout is all there is to send, as a proto3 JSON Duration.
+        let body = format!("{{\"timeout\":\"{secs}s\"}}");
+        self.call(
+            Method::POST,
+            name.location(),
+            &format!("{name}:wait"),
+            &[],
+            Some(body),
+            true,
+            self.deadline(),
+        )
+        .await
     }
 
     /// `locations.list`, every page, bounded as `operations.list` is.
@@ -354,8 +542,16 @@ impl OperationsClient {
             if !token.is_empty() {
                 query.push(("pageToken", token));
             }
-            self.call::<ListLocationsResponse>(Method::GET, path, &query, true, until)
-                .await
+            self.call::<ListLocationsResponse>(
+                Method::GET,
+                "global",
+                path,
+                &query,
+                None,
+                true,
+                until,
+            )
+            .await
         });
         let mut out = Vec::new();
         while let Some((page, _)) = pages.try_next().await? {
@@ -381,8 +577,16 @@ impl OperationsClient {
 
     /// `locations.get`.
     pub async fn get_location(&self, name: &LocationName) -> Result<Location, ApiError> {
-        self.call(Method::GET, &name.to_string(), &[], true, self.deadline())
-            .await
+        self.call(
+            Method::GET,
+            name.location(),
+            &name.to_string(),
+            &[],
+            None,
+            true,
+            self.deadline(),
+        )
+        .await
     }
 
     /// When a call starting now must be over.
@@ -391,20 +595,23 @@ impl OperationsClient {
     }
 
     /// One call with its retries, all over by `until`. `path` is built only from validated
-    /// names.
+    /// names; `location` picks the host where the API is regional.
+    #[allow(clippy::too_many_arguments)]
     async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
+        location: &str,
         path: &str,
         query: &[(&str, String)],
+        body: Option<String>,
         read: bool,
         until: Instant,
     ) -> Result<T, ApiError> {
         let url = self
-            .inner
-            .base
+            .base_for(location)?
             .join(path)
             .map_err(|e| ApiError::Refused(format!("cannot build a URL for {path}: {e}")))?;
+        let body = body.as_deref().unwrap_or("{}");
         let policy = &self.inner.retry;
         let past_deadline = || ApiError::Deadline {
             deadline: policy.deadline,
@@ -419,11 +626,12 @@ impl OperationsClient {
             // The whole attempt (credentials, connect, headers, body) is timed here, so a
             // server that hangs or trickles costs no more than the call has left.
             let cap = left.min(self.inner.request_timeout);
-            let result = match tokio::time::timeout(cap, self.attempt(&method, &url, query)).await {
-                Ok(r) => r,
-                Err(_) if cap < self.inner.request_timeout => Err(past_deadline()),
-                Err(_) => Err(ApiError::Timeout(self.inner.request_timeout)),
-            };
+            let result =
+                match tokio::time::timeout(cap, self.attempt(&method, &url, query, body)).await {
+                    Ok(r) => r,
+                    Err(_) if cap < self.inner.request_timeout => Err(past_deadline()),
+                    Err(_) => Err(ApiError::Timeout(self.inner.request_timeout)),
+                };
             let err = match result {
                 Ok(bytes) => return decode(&bytes),
                 Err(e) => e,
@@ -456,6 +664,7 @@ impl OperationsClient {
         method: &Method,
         url: &Url,
         query: &[(&str, String)],
+        body: &str,
     ) -> Result<Vec<u8>, ApiError> {
         let inner = &self.inner;
         let mut req = inner.http.request(method.clone(), url.clone());
@@ -471,7 +680,7 @@ impl OperationsClient {
         if *method == Method::POST {
             req = req
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body("{}");
+                .body(body.to_string());
         }
         let started = Instant::now();
         let resp = req.send().await.map_err(transport_error)?;
@@ -532,6 +741,74 @@ impl ListPage for ListLocationsResponse {
     }
     fn take_token(&mut self) -> String {
         std::mem::take(&mut self.next_page_token)
+    }
+}
+
+/// A cross-location listing, as each location's: operations by their own names, the
+/// unreachable as errors, what is named elsewhere under `every` (foreign there).
+fn spread(
+    parents: &[LocationName],
+    every: &LocationName,
+    all: Listing,
+) -> Vec<(LocationName, Result<Listing, ApiError>)> {
+    let mut buckets: Vec<Listing> = vec![Listing::default(); parents.len()];
+    let mut elsewhere = Listing::default();
+    for op in all.operations {
+        let home = OperationName::parse(&op.name)
+            .ok()
+            .and_then(|n| parents.iter().position(|p| p == n.parent()));
+        match home {
+            Some(i) => buckets[i].operations.push(op),
+            None => elsewhere.operations.push(op),
+        }
+    }
+    elsewhere.skipped = all.skipped;
+    let unreachable = |p: &LocationName| {
+        let full = p.to_string();
+        all.unreachable
+            .iter()
+            .any(|u| *u == full || u == p.location())
+    };
+    let mut out: Vec<(LocationName, Result<Listing, ApiError>)> = parents
+        .iter()
+        .cloned()
+        .zip(buckets)
+        .map(|(p, l)| {
+            if unreachable(&p) {
+                let name = p.to_string();
+                (p, Err(ApiError::Unreachable(name)))
+            } else {
+                (p, Ok(l))
+            }
+        })
+        .collect();
+    if !elsewhere.operations.is_empty() || elsewhere.skipped > 0 {
+        out.push((every.clone(), Ok(elsewhere)));
+    }
+    out
+}
+
+/// The base to show and decide credentials by, where requests go, and the API.
+fn endpoint_of(opts: &ClientOptions) -> Result<(Url, Endpoint, Arc<ServiceProfile>), ApiError> {
+    match &opts.service {
+        None => {
+            let base = base_url(&opts.endpoint)?;
+            Ok((
+                base.clone(),
+                Endpoint::Fixed(base),
+                service::default_profile(),
+            ))
+        }
+        Some(p) => {
+            service::check_host(&opts.endpoint)?;
+            let sample = p.sample_base(&opts.endpoint)?;
+            let endpoint = if opts.endpoint.contains(service::LOCATION_PLACEHOLDER) {
+                Endpoint::Template(opts.endpoint.trim().to_string())
+            } else {
+                Endpoint::Fixed(sample.clone())
+            };
+            Ok((sample, endpoint, p.clone()))
+        }
     }
 }
 

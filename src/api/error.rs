@@ -70,6 +70,16 @@ pub enum ApiError {
     /// A certificate or TLS handshake failure: the same server will answer the same way.
     #[error("TLS error (not retried): {0}")]
     Tls(String),
+    /// The API has no such method (its profile says so): nothing was sent.
+    #[error("{} operations cannot be {}", .service, .method.participle())]
+    Unsupported {
+        /// The service's title ("Cloud Run").
+        service: String,
+        method: super::service::Method,
+    },
+    /// A cross-location listing answered with this location in `unreachable`.
+    #[error("{0} is unreachable (the cross-location listing said so)")]
+    Unreachable(String),
 }
 
 fn after_pages(pages: usize) -> String {
@@ -102,6 +112,8 @@ impl ApiError {
             ApiError::Status(s) => Some(s.code),
             ApiError::Transport(_) => Some(Code::Unavailable),
             ApiError::Timeout(_) | ApiError::Deadline { .. } => Some(Code::DeadlineExceeded),
+            ApiError::Unsupported { .. } => Some(Code::Unimplemented),
+            ApiError::Unreachable(_) => Some(Code::Unavailable),
             _ => None,
         }
     }
@@ -112,6 +124,8 @@ impl ApiError {
     /// The CLI's cancel report and the dashboard's bulk counter both go by this.
     pub fn is_refusal(&self) -> bool {
         match self {
+            // The profile decided, without asking: asking again gets the same answer.
+            ApiError::Unsupported { .. } => true,
             // By code, not HTTP class: UNIMPLEMENTED is a 501 but a decision, and a 400
             // envelope that says UNAVAILABLE is not one.
             ApiError::Status(s) => matches!(
@@ -147,6 +161,8 @@ impl ApiError {
             ApiError::Deadline { .. } => "timeout".into(),
             ApiError::TooLarge(_) => "too large".into(),
             ApiError::Tls(_) => "tls".into(),
+            ApiError::Unsupported { .. } => "unsupported".into(),
+            ApiError::Unreachable(_) => "unreachable".into(),
         }
     }
 }

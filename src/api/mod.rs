@@ -8,6 +8,7 @@ pub mod model;
 pub mod names;
 pub mod raw;
 pub mod retry;
+pub mod service;
 pub mod shared;
 pub mod time;
 
@@ -21,4 +22,5 @@ pub use model::{
 pub use names::{LocationName, NameError, OperationName};
 pub use raw::Json;
 pub use retry::RetryPolicy;
+pub use service::{Method, ServiceProfile};
 pub use shared::Shared;

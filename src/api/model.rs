@@ -6,6 +6,7 @@
 
 use super::code::Code;
 use super::raw::Json;
+use super::service::MetaShape;
 use super::shared::{MAX_POOLED_LEN, Pool, Shared, lock};
 use super::time::{Stamp, format_timestamp, parse_timestamp};
 use jiff::Timestamp;
@@ -234,17 +235,141 @@ impl MetaText {
 /// `Operation.metadata`: typed when its `@type` is a known shape, raw JSON otherwise.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Metadata {
+    /// The common shape, held compactly (and written back from its fields).
     Known(OperationMetadata),
+    /// A message of another shape that a service profile knows how to read: the common
+    /// fields as read from it (`view`), and the message exactly as it came, which is what
+    /// is written back.
+    Read(Box<ReadMeta>),
     Raw(Box<Value>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadMeta {
+    pub view: OperationMetadata,
+    pub raw: Value,
 }
 
 impl Metadata {
     pub fn type_url(&self) -> Option<&str> {
         match self {
             Metadata::Known(m) => Some(m.type_url()),
+            Metadata::Read(r) => Some(r.view.type_url()),
             Metadata::Raw(v) => v.get("@type").and_then(Value::as_str),
         }
     }
+
+    /// The common fields, however the message spells them.
+    pub fn view(&self) -> Option<&OperationMetadata> {
+        match self {
+            Metadata::Known(m) => Some(m),
+            Metadata::Read(r) => Some(&r.view),
+            Metadata::Raw(_) => None,
+        }
+    }
+}
+
+/// The common fields of a message of `shape` (see [`MetaShape`]). Whatever is missing or of
+/// the wrong type is left empty: a view is for showing, never for deciding.
+pub fn read_shape(shape: MetaShape, v: &Value) -> OperationMetadata {
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let time = |v: &Value, k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .and_then(parse_timestamp)
+            .and_then(Stamp::new)
+            .unwrap_or(Stamp::NONE)
+    };
+    let type_url = text(v, "@type");
+    let verb: String;
+    let (mut target, mut status) = (String::new(), String::new());
+    let mut m = OperationMetadata::default();
+    match shape {
+        MetaShape::Common | MetaShape::CommonDetail => {
+            let (status_key, cancel_key) = match shape {
+                MetaShape::Common => ("statusMessage", "requestedCancellation"),
+                _ => ("statusDetail", "cancelRequested"),
+            };
+            verb = text(v, "verb");
+            target = text(v, "target");
+            status = text(v, status_key);
+            m.create_time = time(v, "createTime");
+            m.end_time = time(v, "endTime");
+            m.requested_cancellation = v.get(cancel_key).and_then(Value::as_bool).unwrap_or(false);
+        }
+        MetaShape::VertexGeneric => {
+            let generic = v.get("genericMetadata").unwrap_or(&Value::Null);
+            m.create_time = time(generic, "createTime");
+            // The message name says what the operation does: `CreateDatasetOperationMetadata`.
+            let message = type_url.rsplit('.').next().unwrap_or("");
+            verb = first_word(message).to_ascii_lowercase();
+            let failures = generic
+                .get("partialFailures")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            if failures > 0 {
+                status = format!("{failures} partial failure(s)");
+            }
+        }
+        MetaShape::RunResource => {
+            target = text(v, "name");
+            // Run v2 sends the resource as it is being changed: its update time is when
+            // this change began; a delete sets deleteTime; a first generation is a create.
+            m.create_time = time(v, "updateTime");
+            verb = if v.get("deleteTime").is_some() {
+                "delete".into()
+            } else if v.get("createTime").is_some() && v.get("createTime") == v.get("updateTime") {
+                "create".into()
+            } else {
+                "update".into()
+            };
+            if let Some(c) = v.get("terminalCondition") {
+                status = [text(c, "state"), text(c, "message")]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(": ");
+            }
+        }
+        MetaShape::DataprocCluster => {
+            target = text(v, "clusterName");
+            verb = text(v, "operationType").to_ascii_lowercase();
+            let st = v.get("status").unwrap_or(&Value::Null);
+            status = match text(st, "details") {
+                d if d.is_empty() => text(st, "state"),
+                d => d,
+            };
+            let first = v
+                .get("statusHistory")
+                .and_then(Value::as_array)
+                .and_then(|h| h.first())
+                .unwrap_or(st);
+            m.create_time = time(first, "stateStartTime");
+            if text(st, "state") == "DONE" {
+                m.end_time = time(st, "stateStartTime");
+            }
+        }
+        MetaShape::DataprocBatch => {
+            target = text(v, "batch");
+            verb = text(v, "operationType").to_ascii_lowercase();
+            status = text(v, "description");
+            m.create_time = time(v, "createTime");
+            m.end_time = time(v, "doneTime");
+        }
+    }
+    m.target = Shared::new(&target);
+    m.text = MetaText::pooled(&type_url, "", &verb, &status);
+    m
+}
+
+/// `CreateDataset…` → `Create`.
+fn first_word(s: &str) -> &str {
+    let end = s
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| c.is_ascii_uppercase())
+        .map_or(s.len(), |(i, _)| i);
+    &s[..end]
 }
 
 fn is_operation_metadata_type(t: &str) -> bool {
@@ -258,14 +383,23 @@ impl<'de> Deserialize<'de> for Metadata {
         // no tree is built for the common case. A known type with a field of the wrong
         // shape, or an unknown type, is still shown, raw.
         let raw = Box::<RawValue>::deserialize(d)?;
+        let shape = crate::api::service::shape_of;
         if let Ok(m) = serde_json::from_str::<OperationMetadata>(raw.get())
+            && matches!(shape(m.type_url()), None | Some(MetaShape::Common))
             && is_operation_metadata_type(m.type_url())
         {
             return Ok(Metadata::Known(m));
         }
-        serde_json::from_str::<Value>(raw.get())
-            .map(|v| Metadata::Raw(Box::new(v)))
-            .map_err(serde::de::Error::custom)
+        let v = serde_json::from_str::<Value>(raw.get()).map_err(serde::de::Error::custom)?;
+        // The common shape with a field of the wrong shape stays raw, as before; the other
+        // shapes are read leniently, field by field.
+        match v.get("@type").and_then(Value::as_str).and_then(shape) {
+            Some(s) if s != MetaShape::Common => Ok(Metadata::Read(Box::new(ReadMeta {
+                view: read_shape(s, &v),
+                raw: v,
+            }))),
+            _ => Ok(Metadata::Raw(Box::new(v))),
+        }
     }
 }
 
@@ -273,6 +407,7 @@ impl Serialize for Metadata {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Metadata::Known(m) => m.serialize(s),
+            Metadata::Read(r) => r.raw.serialize(s),
             Metadata::Raw(v) => v.serialize(s),
         }
     }
@@ -754,10 +889,7 @@ impl Outcome {
 
 impl Operation {
     pub fn meta(&self) -> Option<&OperationMetadata> {
-        match &self.metadata {
-            Some(Metadata::Known(m)) => Some(m),
-            _ => None,
-        }
+        self.metadata.as_ref().and_then(Metadata::view)
     }
 
     pub fn outcome(&self) -> Outcome {

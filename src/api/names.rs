@@ -64,32 +64,77 @@ fn allowed(c: char) -> bool {
         )
 }
 
-/// `projects/{project}/locations/{location}`.
+/// The collection word between the project and the location: most APIs say `locations`,
+/// Dataproc says `regions` (`projects/*/regions/*/operations`). A name is of exactly one;
+/// the word is part of its identity and of its path.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Collection {
+    #[default]
+    Locations,
+    Regions,
+}
+
+impl Collection {
+    pub const ALL: [Collection; 2] = [Collection::Locations, Collection::Regions];
+
+    /// The path segment: `locations` or `regions`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Collection::Locations => "locations",
+            Collection::Regions => "regions",
+        }
+    }
+
+    pub fn from_word(w: &str) -> Option<Collection> {
+        Collection::ALL.into_iter().find(|c| c.word() == w)
+    }
+}
+
+impl fmt::Display for Collection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
+/// `projects/{project}/locations/{location}` (or `…/regions/{region}`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LocationName {
     project: String,
+    collection: Collection,
     location: String,
 }
 
 impl LocationName {
     pub fn new(project: &str, location: &str) -> Result<Self, NameError> {
-        let input = format!("projects/{project}/locations/{location}");
+        Self::in_collection(project, Collection::Locations, location)
+    }
+
+    pub fn in_collection(
+        project: &str,
+        collection: Collection,
+        location: &str,
+    ) -> Result<Self, NameError> {
+        let input = format!("projects/{project}/{collection}/{location}");
         check_segment(&input, "project", project)?;
         check_segment(&input, "location", location)?;
         Ok(LocationName {
             project: project.to_string(),
+            collection,
             location: location.to_string(),
         })
     }
 
     pub fn parse(s: &str) -> Result<Self, NameError> {
         let parts: Vec<&str> = s.split('/').collect();
-        match parts.as_slice() {
-            ["projects", p, "locations", l] => {
-                LocationName::new(p, l).map_err(|e| err(s, e.reason))
-            }
-            _ => Err(err(s, "expected projects/{project}/locations/{location}")),
+        if let ["projects", p, c, l] = parts.as_slice()
+            && let Some(c) = Collection::from_word(c)
+        {
+            return LocationName::in_collection(p, c, l).map_err(|e| err(s, e.reason));
         }
+        Err(err(
+            s,
+            "expected projects/{project}/locations/{location} (or regions/{region})",
+        ))
     }
 
     pub fn project(&self) -> &str {
@@ -100,8 +145,21 @@ impl LocationName {
         &self.location
     }
 
+    pub fn collection(&self) -> Collection {
+        self.collection
+    }
+
+    /// The same project and collection, every location: `projects/P/locations/-`.
+    pub fn every_location(&self) -> LocationName {
+        LocationName {
+            project: self.project.clone(),
+            collection: self.collection,
+            location: "-".into(),
+        }
+    }
+
     pub fn operation(&self, id: &str) -> Result<OperationName, NameError> {
-        OperationName::new(&self.project, &self.location, id)
+        OperationName::in_collection(&self.project, self.collection, &self.location, id)
     }
 
     /// Whether `name` is a valid operation name under this location. Cheap (no allocation
@@ -110,7 +168,9 @@ impl LocationName {
     pub fn holds(&self, name: &str) -> bool {
         name.strip_prefix("projects/")
             .and_then(|r| r.strip_prefix(self.project.as_str()))
-            .and_then(|r| r.strip_prefix("/locations/"))
+            .and_then(|r| r.strip_prefix('/'))
+            .and_then(|r| r.strip_prefix(self.collection.word()))
+            .and_then(|r| r.strip_prefix('/'))
             .and_then(|r| r.strip_prefix(self.location.as_str()))
             .and_then(|r| r.strip_prefix("/operations/"))
             .is_some_and(|id| check_segment(name, "operation id", id).is_ok())
@@ -119,11 +179,15 @@ impl LocationName {
 
 impl fmt::Display for LocationName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "projects/{}/locations/{}", self.project, self.location)
+        write!(
+            f,
+            "projects/{}/{}/{}",
+            self.project, self.collection, self.location
+        )
     }
 }
 
-/// `projects/{project}/locations/{location}/operations/{id}`.
+/// `projects/{project}/locations/{location}/operations/{id}` (or `…/regions/{region}/…`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OperationName {
     parent: LocationName,
@@ -132,8 +196,18 @@ pub struct OperationName {
 
 impl OperationName {
     pub fn new(project: &str, location: &str, id: &str) -> Result<Self, NameError> {
-        let input = format!("projects/{project}/locations/{location}/operations/{id}");
-        let parent = LocationName::new(project, location).map_err(|e| err(&input, e.reason))?;
+        Self::in_collection(project, Collection::Locations, location, id)
+    }
+
+    pub fn in_collection(
+        project: &str,
+        collection: Collection,
+        location: &str,
+        id: &str,
+    ) -> Result<Self, NameError> {
+        let input = format!("projects/{project}/{collection}/{location}/operations/{id}");
+        let parent = LocationName::in_collection(project, collection, location)
+            .map_err(|e| err(&input, e.reason))?;
         check_segment(&input, "operation id", id)?;
         Ok(OperationName {
             parent,
@@ -143,15 +217,15 @@ impl OperationName {
 
     pub fn parse(s: &str) -> Result<Self, NameError> {
         let parts: Vec<&str> = s.split('/').collect();
-        match parts.as_slice() {
-            ["projects", p, "locations", l, "operations", id] => {
-                OperationName::new(p, l, id).map_err(|e| err(s, e.reason))
-            }
-            _ => Err(err(
-                s,
-                "expected projects/{project}/locations/{location}/operations/{id}",
-            )),
+        if let ["projects", p, c, l, "operations", id] = parts.as_slice()
+            && let Some(c) = Collection::from_word(c)
+        {
+            return OperationName::in_collection(p, c, l, id).map_err(|e| err(s, e.reason));
         }
+        Err(err(
+            s,
+            "expected projects/{project}/locations/{location}/operations/{id} (or regions/{region})",
+        ))
     }
 
     pub fn parent(&self) -> &LocationName {
@@ -164,6 +238,10 @@ impl OperationName {
 
     pub fn location(&self) -> &str {
         self.parent.location()
+    }
+
+    pub fn collection(&self) -> Collection {
+        self.parent.collection()
     }
 
     pub fn id(&self) -> &str {
@@ -249,6 +327,32 @@ mod tests {
         assert!(LocationName::new("p?", "l").is_err());
         assert!(check_project("ok-project-1").is_ok());
         assert!(check_project("bad project").is_err());
+    }
+
+    #[test]
+    fn regions_are_a_collection_of_their_own() {
+        let s = "projects/p/regions/us-central1/operations/op-1";
+        let n = OperationName::parse(s).unwrap();
+        assert_eq!(n.to_string(), s);
+        assert_eq!(n.collection(), Collection::Regions);
+        assert_eq!(n.location(), "us-central1");
+        let regions = LocationName::in_collection("p", Collection::Regions, "us-central1").unwrap();
+        let locations = LocationName::new("p", "us-central1").unwrap();
+        assert_eq!(n.parent(), &regions);
+        assert!(regions.holds(s));
+        assert!(
+            !locations.holds(s),
+            "the collection word is part of the name"
+        );
+        assert!(!regions.holds("projects/p/locations/us-central1/operations/op-1"));
+        assert_eq!(regions.every_location().to_string(), "projects/p/regions/-");
+        for bad in [
+            "projects/p/zones/z/operations/x",
+            "projects/p/Regions/r/operations/x",
+            "projects/p/region/r/operations/x",
+        ] {
+            assert!(OperationName::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

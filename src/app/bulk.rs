@@ -23,6 +23,14 @@ impl MutationKind {
             MutationKind::Delete => "delete",
         }
     }
+
+    /// The Operations method it sends.
+    pub fn method(self) -> crate::api::Method {
+        match self {
+            MutationKind::Cancel => crate::api::Method::Cancel,
+            MutationKind::Delete => crate::api::Method::Delete,
+        }
+    }
 }
 
 /// A confirmed bulk action under way.
@@ -192,6 +200,7 @@ fn nothing_to_send(kind: MutationKind, hidden: usize, d: &Decision) -> String {
             Skip::Done => "already done",
             Skip::UnderWay => "with a cancel already under way",
             Skip::ReadOnly => "in read-only projects",
+            Skip::Unsupported => "that their API cannot do",
         };
         why.push(format!("{n} {reason}"));
     }
@@ -333,6 +342,12 @@ pub(crate) fn start_cancel(app: &mut App) {
                 Skip::BadName => (
                     Level::Error,
                     format!("cannot cancel {id}: not a valid operation name"),
+                ),
+                Skip::Unsupported => (
+                    Level::Warn,
+                    d.reason(&r.op.name)
+                        .map(str::to_string)
+                        .unwrap_or_else(|| format!("{id}: its API cannot cancel it")),
                 ),
             };
             app.say(level, text);

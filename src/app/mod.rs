@@ -504,6 +504,9 @@ impl App {
                 r.cancel,
                 row::CancelTrack::Sending | row::CancelTrack::Pending(_)
             ),
+            // The dashboard's rows do not carry their service yet (integration pending):
+            // the client refuses an unsupported method before sending, all the same.
+            service: None,
         }
     }
 

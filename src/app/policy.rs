@@ -9,7 +9,7 @@
 
 use super::bulk::MutationKind;
 use super::{ProjectFlags, alias_of};
-use crate::api::{LocationName, OperationName};
+use crate::api::{LocationName, OperationName, ServiceProfile};
 use std::collections::{BTreeMap, HashMap};
 
 /// What the config says, for every project it names (watched or not) and everywhere.
@@ -50,6 +50,8 @@ pub struct Candidate<'a> {
     pub active: bool,
     /// A cancel of it is already sent or awaited.
     pub under_way: bool,
+    /// The API it belongs to, when known: a method the API lacks is never sent.
+    pub service: Option<&'a ServiceProfile>,
 }
 
 /// Why a candidate is not sent.
@@ -65,6 +67,9 @@ pub enum Skip {
     UnderWay,
     /// Its project is read-only (or everything is).
     ReadOnly,
+    /// Its API has no such method (Cloud Run and Workflows cannot cancel): the reason is
+    /// in [`Decision::reasons`].
+    Unsupported,
 }
 
 /// A protected project among those to be sent, and the word that confirms acting on it.
@@ -103,9 +108,17 @@ pub struct Decision {
     /// Each candidate not sent, with the reason, in the order asked.
     pub skipped: Vec<(String, Skip)>,
     pub consent: Consent,
+    /// What a [`Skip::Unsupported`] candidate's API says, by name: "Cloud Run operations
+    /// cannot be cancelled".
+    pub reasons: BTreeMap<String, String>,
 }
 
 impl Decision {
+    /// Why `name` was skipped as unsupported, in the API's words.
+    pub fn reason(&self, name: &str) -> Option<&str> {
+        self.reasons.get(name).map(String::as_str)
+    }
+
     pub fn skipped(&self, why: Skip) -> usize {
         self.skipped.iter().filter(|(_, s)| *s == why).count()
     }
@@ -128,6 +141,7 @@ pub fn decide<'a>(
 ) -> Decision {
     let mut send: Vec<OperationName> = Vec::new();
     let mut skipped = Vec::new();
+    let mut reasons = BTreeMap::new();
     let mut seen = std::collections::HashSet::new();
     for c in candidates {
         if !seen.insert(c.name) {
@@ -138,8 +152,12 @@ pub fn decide<'a>(
             skipped.push(skip(Skip::BadName));
             continue;
         };
+        let method = kind.method();
         if c.listed_under.is_some_and(|p| *name.parent() != *p) {
             skipped.push(skip(Skip::Foreign));
+        } else if let Some(s) = c.service.filter(|s| !s.has(method)) {
+            reasons.insert(c.name.to_string(), s.lacks_text(method));
+            skipped.push(skip(Skip::Unsupported));
         } else if kind == MutationKind::Cancel && !c.active {
             skipped.push(skip(Skip::Done));
         } else if kind == MutationKind::Cancel && c.under_way {
@@ -176,6 +194,7 @@ pub fn decide<'a>(
         send,
         skipped,
         consent,
+        reasons,
     }
 }
 
@@ -263,7 +282,51 @@ mod tests {
             listed_under: None,
             active: true,
             under_way: false,
+            service: None,
         }
+    }
+
+    #[test]
+    fn a_method_the_api_lacks_is_skipped_with_its_reason() {
+        let f = HashMap::new();
+        let rules = Rules {
+            read_only: false,
+            threshold: 20,
+            projects: &f,
+        };
+        let run = crate::api::service::builtin("run").unwrap();
+        let redis = crate::api::service::builtin("redis").unwrap();
+        let d = decide(
+            &rules,
+            MutationKind::Cancel,
+            [
+                Candidate {
+                    service: Some(run),
+                    ..running("projects/p/locations/l/operations/a")
+                },
+                Candidate {
+                    service: Some(redis),
+                    ..running("projects/p/locations/l/operations/b")
+                },
+            ],
+        );
+        assert_eq!(d.send.len(), 1);
+        assert_eq!(d.send[0].id(), "b");
+        assert_eq!(d.skipped(Skip::Unsupported), 1);
+        assert_eq!(
+            d.reason("projects/p/locations/l/operations/a"),
+            Some("Cloud Run operations cannot be cancelled")
+        );
+        // Run can delete: the same operation is sent for a delete.
+        let d = decide(
+            &rules,
+            MutationKind::Delete,
+            [Candidate {
+                service: Some(run),
+                ..running("projects/p/locations/l/operations/a")
+            }],
+        );
+        assert_eq!(d.send.len(), 1);
     }
 
     #[test]

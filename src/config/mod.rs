@@ -52,6 +52,17 @@ pub struct ProjectEntry {
     pub read_only: bool,
     pub protected: bool,
     pub quota_project: Option<String>,
+    /// The APIs watched in this project; default: `[defaults].services`.
+    pub services: Option<Vec<String>>,
+}
+
+/// A `[[service]]` table: a new API, or a built-in one changed (its endpoint, mostly).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceEntry {
+    /// The profile, built-in fields overridden by the table's.
+    pub profile: std::sync::Arc<crate::api::ServiceProfile>,
+    /// Where to send its requests instead of its host (same form: may hold `{location}`).
+    pub endpoint: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -70,6 +81,10 @@ pub struct Config {
     pub default_endpoint: String,
     pub default_locations: Locations,
     pub projects: Vec<ProjectEntry>,
+    /// `[[service]]` tables, in file order.
+    pub services: Vec<ServiceEntry>,
+    /// `[defaults].services`; `None`: cloudaicompanion alone (the old setup).
+    pub default_services: Option<Vec<String>>,
 }
 
 impl Default for Config {
@@ -85,6 +100,8 @@ impl Default for Config {
             default_endpoint: DEFAULT_ENDPOINT.to_string(),
             default_locations: Locations::Discover,
             projects: Vec::new(),
+            services: Vec::new(),
+            default_services: None,
         }
     }
 }
@@ -193,7 +210,13 @@ const STARTER: &str = r#"# lrotop configuration (TOML). Every key is optional; t
 # columns = ["state", "age", "verb", "target"]
 
 [defaults]
-# Any Google API serving projects/*/locations/*/operations.
+# The APIs watched: built-in ones are cloudaicompanion (Gemini for Google Cloud), aiplatform
+# (Vertex AI, regional hosts), run (Cloud Run v2), alloydb, redis, workflows, filestore,
+# dataproc (projects/*/regions/*); more with [[service]] tables below. --service NAME picks
+# one on the command line.
+# services = ["cloudaicompanion"]
+# The cloudaicompanion endpoint (the old single-endpoint setup: any Google API serving
+# projects/*/locations/*/operations works here, as before).
 # endpoint = "https://cloudaicompanion.googleapis.com"
 # A list of locations, or "discover" to ask locations.list.
 # locations = "discover"
@@ -207,6 +230,19 @@ const STARTER: &str = r#"# lrotop configuration (TOML). Every key is optional; t
 # read_only = true                        # refuse cancel and delete in this project
 # protected = true                        # cancel/delete need the alias typed (CLI: --confirm)
 # quota_project = "my-billing-project"    # sent as x-goog-user-project
+# services = ["aiplatform", "run"]        # default: [defaults].services
+
+# One [[service]] table per API to add, or per built-in one to change. A new one needs
+# host and version; every other key is optional (defaults shown).
+# [[service]]
+# name = "memcache"                        # for services = […] and --service
+# title = "Memorystore for Memcached"      # "… operations cannot be cancelled"
+# host = "https://memcache.googleapis.com" # or "https://{location}-NAME.googleapis.com"
+# version = "v1"
+# collection = "locations"                 # or "regions" (projects/*/regions/*/operations)
+# methods = ["list", "get", "cancel", "delete"]   # and "wait" where it has :wait
+# cross_location = false                   # true where the API documents locations/-
+# endpoint = "http://127.0.0.1:8085/_svc/memcache" # send its requests here instead of host
 "#;
 
 /// Writes `starter()` to `path`, creating parent directories. Never overwrites: `create_new`
@@ -273,6 +309,30 @@ pub fn summary(c: &Config) -> String {
         "defaults.locations: {}",
         format_locations(&c.default_locations)
     ));
+    if let Some(s) = &c.default_services {
+        line(format!("defaults.services: {}", s.join(", ")));
+    }
+    for s in &c.services {
+        let p = &s.profile;
+        line(format!(
+            "service {} ({}): {} {} projects/*/{}/*; methods {}{}{}",
+            p.name,
+            p.title,
+            p.host,
+            p.version,
+            p.collection,
+            p.methods.words().join(", "),
+            if p.cross_location {
+                "; locations/-"
+            } else {
+                ""
+            },
+            s.endpoint
+                .as_deref()
+                .map(|e| format!("; endpoint {e}"))
+                .unwrap_or_default()
+        ));
+    }
     line(format!("projects: {}", c.projects.len()));
     for p in &c.projects {
         let mut s = format!("project {}", p.id);
@@ -293,6 +353,9 @@ pub fn summary(c: &Config) -> String {
         }
         if let Some(q) = &p.quota_project {
             flags.push(format!("quota project {q}"));
+        }
+        if p.services.is_some() || c.default_services.is_some() {
+            flags.push(format!("services {}", c.services_for(p).join(", ")));
         }
         if !flags.is_empty() {
             s.push_str("; ");
@@ -337,6 +400,7 @@ impl ProjectEntry {
             read_only: false,
             protected: false,
             quota_project: None,
+            services: None,
         }
     }
 }
@@ -369,6 +433,38 @@ impl Config {
 
     pub fn locations_for<'a>(&'a self, p: &'a ProjectEntry) -> &'a Locations {
         p.locations.as_ref().unwrap_or(&self.default_locations)
+    }
+
+    /// The services a project watches: its own list, else `[defaults].services`, else
+    /// cloudaicompanion alone.
+    pub fn services_for(&self, p: &ProjectEntry) -> Vec<String> {
+        p.services
+            .clone()
+            .or_else(|| self.default_services.clone())
+            .unwrap_or_else(|| vec![crate::api::service::DEFAULT_SERVICE.to_string()])
+    }
+
+    /// A profile by name, as this config has it (a `[[service]]` table wins over the
+    /// built-in one of that name), with its endpoint override.
+    pub fn profile(
+        &self,
+        name: &str,
+    ) -> Option<(std::sync::Arc<crate::api::ServiceProfile>, Option<&str>)> {
+        if let Some(s) = self.services.iter().find(|s| s.profile.name == name) {
+            return Some((s.profile.clone(), s.endpoint.as_deref()));
+        }
+        crate::api::service::builtin(name).map(|p| (p.clone(), None))
+    }
+
+    /// Every profile this config knows: the built-in ones and its own.
+    pub fn profiles(&self) -> Vec<std::sync::Arc<crate::api::ServiceProfile>> {
+        let mut out: Vec<_> = crate::api::service::catalogue()
+            .iter()
+            .filter(|p| !self.services.iter().any(|s| s.profile.name == p.name))
+            .cloned()
+            .collect();
+        out.extend(self.services.iter().map(|s| s.profile.clone()));
+        out
     }
 
     /// Read-only anywhere wins: a project cannot opt out of a global read-only.

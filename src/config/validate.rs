@@ -4,7 +4,7 @@
 use super::locate::{Position, Problem};
 use super::{
     Config, ConfigError, DEFAULT_BULK_CONFIRM_THRESHOLD, DEFAULT_REFRESH, DEFAULT_REQUEST_BUDGET,
-    Locations, ProjectEntry, ThemeName,
+    Locations, ProjectEntry, ServiceEntry, ThemeName,
 };
 use crate::api::names::{LocationName, NameError, check_project, check_segment};
 use crate::app::Column;
@@ -30,6 +30,21 @@ struct RawConfig {
     defaults: Option<RawDefaults>,
     #[serde(rename = "project")]
     projects: Option<Vec<Spanned<RawProject>>>,
+    #[serde(rename = "service")]
+    services: Option<Vec<Spanned<RawService>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawService {
+    name: Spanned<String>,
+    title: Option<Spanned<String>>,
+    host: Option<Spanned<String>>,
+    version: Option<Spanned<String>>,
+    collection: Option<Spanned<String>>,
+    methods: Option<Spanned<Vec<Spanned<String>>>>,
+    cross_location: Option<Spanned<bool>>,
+    endpoint: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -37,6 +52,7 @@ struct RawConfig {
 struct RawDefaults {
     endpoint: Option<Spanned<String>>,
     locations: Option<Spanned<RawLocations>>,
+    services: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Deserialize)]
@@ -49,6 +65,7 @@ struct RawProject {
     read_only: Option<bool>,
     protected: Option<bool>,
     quota_project: Option<Spanned<String>>,
+    services: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// A list or a word. Not `#[serde(untagged)]`: that buffers the value and loses the spans
@@ -197,7 +214,36 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         ..Config::default()
     };
 
+    // Services first: the projects' and defaults' lists name them.
+    for (i, s) in raw
+        .services
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        let entry = service(&cx, i, s.get_ref())?;
+        if let Some(first) = config
+            .services
+            .iter()
+            .position(|e| e.profile.name == entry.profile.name)
+        {
+            return Err(cx.err(
+                s.get_ref().name.span(),
+                &format!("service[{i}].name"),
+                format!(
+                    "duplicate service {:?} (already service[{first}])",
+                    entry.profile.name
+                ),
+            ));
+        }
+        config.services.push(entry);
+    }
+
     if let Some(d) = &raw.defaults {
+        if let Some(s) = &d.services {
+            config.default_services = Some(service_list(&cx, &config, s, "defaults.services")?);
+        }
         if let Some(e) = &d.endpoint {
             config.default_endpoint = endpoint(&cx, e, "defaults.endpoint")?;
         }
@@ -212,13 +258,18 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     config.projects = raw_projects
         .iter()
         .enumerate()
-        .map(|(i, p)| project(&cx, i, p.get_ref()))
+        .map(|(i, p)| project(&cx, &config, i, p.get_ref()))
         .collect::<Result<_, _>>()?;
     unique_names(&cx, raw_projects)?;
     Ok(config)
 }
 
-fn project(cx: &Ctx<'_>, i: usize, p: &RawProject) -> Result<ProjectEntry, ConfigError> {
+fn project(
+    cx: &Ctx<'_>,
+    config: &Config,
+    i: usize,
+    p: &RawProject,
+) -> Result<ProjectEntry, ConfigError> {
     let key = |field: &str| format!("project[{i}].{field}");
     let id = p.id.get_ref();
     if id.is_empty() {
@@ -253,6 +304,10 @@ fn project(cx: &Ctx<'_>, i: usize, p: &RawProject) -> Result<ProjectEntry, Confi
             Some(q.get_ref().clone())
         }
     };
+    let services = match &p.services {
+        None => None,
+        Some(s) => Some(service_list(cx, config, s, &key("services"))?),
+    };
     Ok(ProjectEntry {
         id: id.clone(),
         alias,
@@ -261,6 +316,192 @@ fn project(cx: &Ctx<'_>, i: usize, p: &RawProject) -> Result<ProjectEntry, Confi
         read_only: p.read_only.unwrap_or(false),
         protected: p.protected.unwrap_or(false),
         quota_project,
+        services,
+    })
+}
+
+/// `services = ["aiplatform", "run"]`: names of built-in or `[[service]]` profiles, each
+/// once, at least one.
+fn service_list(
+    cx: &Ctx<'_>,
+    config: &Config,
+    list: &Spanned<Vec<Spanned<String>>>,
+    key: &str,
+) -> Result<Vec<String>, ConfigError> {
+    if list.get_ref().is_empty() {
+        return Err(cx.err(
+            list.span(),
+            key,
+            "the list is empty; name at least one service",
+        ));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (i, item) in list.get_ref().iter().enumerate() {
+        let name = item.get_ref();
+        let item_key = format!("{key}[{i}]");
+        if config.profile(name).is_none() {
+            let known: Vec<String> = config.profiles().iter().map(|p| p.name.clone()).collect();
+            return Err(cx.err(
+                item.span(),
+                &item_key,
+                format!(
+                    "unknown service {name:?} (known: {}; add a [[service]] table for another)",
+                    known.join(", ")
+                ),
+            ));
+        }
+        if let Some(first) = out.iter().position(|o| o == name) {
+            return Err(cx.err(
+                item.span(),
+                &item_key,
+                format!("{name:?} is listed twice (already {key}[{first}])"),
+            ));
+        }
+        out.push(name.clone());
+    }
+    Ok(out)
+}
+
+/// A `[[service]]` table: a built-in profile changed, or a new one (host and version
+/// required).
+fn service(cx: &Ctx<'_>, i: usize, s: &RawService) -> Result<ServiceEntry, ConfigError> {
+    use crate::api::names::Collection;
+    use crate::api::service::{self as svc, Method, Methods, ServiceProfile};
+    let key = |field: &str| format!("service[{i}].{field}");
+    let name = s.name.get_ref();
+    let good_name = !name.is_empty()
+        && name.len() <= 63
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !good_name {
+        return Err(cx.err(
+            s.name.span(),
+            &key("name"),
+            format!("invalid service name {name:?}: lowercase letters, digits and '-', starting with a letter"),
+        ));
+    }
+    let base = svc::builtin(name).map(|p| p.as_ref().clone());
+    let is_new = base.is_none();
+    let mut p = base.unwrap_or_else(|| ServiceProfile {
+        name: name.clone(),
+        title: name.clone(),
+        host: String::new(),
+        version: String::new(),
+        collection: Collection::Locations,
+        methods: Methods::STANDARD,
+        cross_location: false,
+        types: Vec::new(),
+    });
+    if let Some(t) = &s.title {
+        if t.get_ref().trim().is_empty() || t.get_ref().chars().any(char::is_control) {
+            return Err(cx.err(
+                t.span(),
+                &key("title"),
+                "the title is empty or has control characters",
+            ));
+        }
+        p.title = t.get_ref().trim().to_string();
+    }
+    match &s.host {
+        Some(h) => {
+            svc::check_host(h.get_ref())
+                .map_err(|e| cx.err(h.span(), &key("host"), e.to_string()))?;
+            p.host = h.get_ref().trim().to_string();
+        }
+        None if is_new => {
+            return Err(cx.err(
+                s.name.span(),
+                &key("host"),
+                format!("{name:?} is not a built-in service: give its host (e.g. \"https://{name}.googleapis.com\") and version"),
+            ));
+        }
+        None => {}
+    }
+    match &s.version {
+        Some(v) => {
+            let ok =
+                !v.get_ref().is_empty() && v.get_ref().bytes().all(|b| b.is_ascii_alphanumeric());
+            if !ok {
+                return Err(cx.err(
+                    v.span(),
+                    &key("version"),
+                    format!(
+                        "invalid version {:?}: letters and digits, e.g. \"v1\"",
+                        v.get_ref()
+                    ),
+                ));
+            }
+            p.version = v.get_ref().clone();
+        }
+        None if is_new => {
+            return Err(cx.err(
+                s.name.span(),
+                &key("version"),
+                format!("{name:?} is not a built-in service: give its version (e.g. \"v1\")"),
+            ));
+        }
+        None => {}
+    }
+    if let Some(c) = &s.collection {
+        p.collection = Collection::from_word(c.get_ref()).ok_or_else(|| {
+            cx.err(
+                c.span(),
+                &key("collection"),
+                format!(
+                    "unknown collection {:?} (expected \"locations\" or \"regions\")",
+                    c.get_ref()
+                ),
+            )
+        })?;
+    }
+    if let Some(m) = &s.methods {
+        let mut methods = Vec::new();
+        for (j, item) in m.get_ref().iter().enumerate() {
+            let k = format!("{}[{j}]", key("methods"));
+            let method = Method::from_word(item.get_ref()).ok_or_else(|| {
+                cx.err(
+                    item.span(),
+                    &k,
+                    format!(
+                        "unknown method {:?} (expected list, get, cancel, delete or wait)",
+                        item.get_ref()
+                    ),
+                )
+            })?;
+            if methods.contains(&method) {
+                return Err(cx.err(
+                    item.span(),
+                    &k,
+                    format!("{:?} is listed twice", item.get_ref()),
+                ));
+            }
+            methods.push(method);
+        }
+        p.methods = Methods::from_list(&methods);
+    }
+    if let Some(c) = &s.cross_location {
+        if *c.get_ref() && p.is_regional() {
+            return Err(cx.err(
+                c.span(),
+                &key("cross_location"),
+                "a regional host serves one location: locations/- cannot be listed there",
+            ));
+        }
+        p.cross_location = *c.get_ref();
+    }
+    let endpoint = match &s.endpoint {
+        None => None,
+        Some(e) => {
+            svc::check_host(e.get_ref())
+                .map_err(|err| cx.err(e.span(), &key("endpoint"), err.to_string()))?;
+            Some(e.get_ref().trim().to_string())
+        }
+    };
+    Ok(ServiceEntry {
+        profile: std::sync::Arc::new(p),
+        endpoint,
     })
 }
 

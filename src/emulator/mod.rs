@@ -5,6 +5,7 @@
 
 mod envelope;
 pub mod faults;
+pub mod profiles;
 pub mod scenario;
 mod server;
 pub mod state;
@@ -15,6 +16,7 @@ pub use scenario::Scenario;
 pub use server::Stats;
 
 use crate::api::Operation;
+use crate::api::service::ServiceProfile;
 use server::Shared;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -34,6 +36,9 @@ pub struct EmulatorConfig {
     pub max_page_size: Option<usize>,
     /// Every operation it starts with gets a target of its own (they repeat otherwise).
     pub distinct_targets: bool,
+    /// Other APIs served at once, each with a world of its own, under
+    /// `/_svc/NAME/…` (see [`profiles`]); the original world stays at `/v1/`.
+    pub services: Vec<Arc<ServiceProfile>>,
 }
 
 impl EmulatorConfig {
@@ -57,7 +62,19 @@ impl EmulatorConfig {
             frozen_at: None,
             max_page_size: None,
             distinct_targets: false,
+            services: Vec::new(),
         }
+    }
+
+    /// Also serves every profile of the built-in catalogue but cloudaicompanion (the
+    /// original world is that one).
+    pub fn with_catalogue(mut self) -> Self {
+        self.services = crate::api::service::catalogue()
+            .iter()
+            .filter(|p| p.name != crate::api::service::DEFAULT_SERVICE)
+            .cloned()
+            .collect();
+        self
     }
 
     /// The projects and locations this configuration serves.
@@ -89,10 +106,17 @@ impl Emulator {
             empty_pages: cfg.faults.empty_pages,
             frozen_at: cfg.frozen_at,
         };
-        let shared = Arc::new(Shared::new(&world, cfg.faults.clone(), cfg.seed));
-        shared.world().set_max_page_size(cfg.max_page_size);
-        if cfg.distinct_targets {
-            shared.world().make_targets_distinct();
+        let mut shared = Shared::new(&world, cfg.faults.clone(), cfg.seed);
+        for p in &cfg.services {
+            shared.add_service(p.clone(), &world);
+        }
+        let shared = Arc::new(shared);
+        for world in shared.worlds() {
+            let mut w = server::lock(world);
+            w.set_max_page_size(cfg.max_page_size);
+            if cfg.distinct_targets {
+                w.make_targets_distinct();
+            }
         }
         let listener = tokio::net::TcpListener::bind(cfg.addr).await?;
         let addr = listener.local_addr()?;
@@ -121,6 +145,16 @@ impl Emulator {
     /// Every operation of a location as served now (not counted as a request).
     pub fn snapshot(&self, project: &str, location: &str) -> Vec<Operation> {
         self.shared.world().snapshot(project, location)
+    }
+
+    /// The same, of a profile served under `/_svc/` (empty if it is not served).
+    pub fn service_snapshot(&self, service: &str, project: &str, location: &str) -> Vec<Operation> {
+        self.shared.service_snapshot(service, project, location)
+    }
+
+    /// The endpoint override that maps `profile`'s host to this emulator.
+    pub fn endpoint_for(&self, profile: &ServiceProfile) -> String {
+        profiles::endpoint_for(&self.url(), profile)
     }
 }
 
@@ -190,6 +224,14 @@ impl BackgroundEmulator {
 
     pub fn snapshot(&self, project: &str, location: &str) -> Vec<Operation> {
         self.shared.world().snapshot(project, location)
+    }
+
+    pub fn service_snapshot(&self, service: &str, project: &str, location: &str) -> Vec<Operation> {
+        self.shared.service_snapshot(service, project, location)
+    }
+
+    pub fn endpoint_for(&self, profile: &ServiceProfile) -> String {
+        profiles::endpoint_for(&self.url, profile)
     }
 }
 

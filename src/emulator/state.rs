@@ -5,8 +5,20 @@ use super::scenario::{Generator, Scenario, location_ids, project_ids};
 use super::world::{CancelBehaviour, LocationState, ProjectState, display_name};
 use crate::api::Code;
 use crate::api::model::{ListLocationsResponse, ListOperationsResponse, Location, Operation};
+use crate::api::names::Collection;
+use crate::api::service::ServiceProfile;
 use jiff::{SignedDuration, Timestamp};
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// An operation as served: the original world's own form, or restyled as `profile`'s.
+fn show(profile: Option<&ServiceProfile>, rec: &super::world::OpRecord, parent: &str) -> Operation {
+    let op = rec.view(parent);
+    match profile {
+        None => op,
+        Some(p) => super::profiles::restyle(p, rec, op),
+    }
+}
 
 pub const DEFAULT_PAGE_SIZE: usize = 50;
 pub const MAX_PAGE_SIZE: usize = 1000;
@@ -36,6 +48,9 @@ pub struct World {
     empty_pages: bool,
     /// The most a page holds whatever the client asks (`None`: [`MAX_PAGE_SIZE`]).
     max_page_size: Option<usize>,
+    /// The API this world is served as (`None`: cloudaicompanion, the original world):
+    /// its collection word and its metadata types.
+    profile: Option<Arc<ServiceProfile>>,
 }
 
 /// What `operations.list` pages through, decoded from an opaque token.
@@ -154,7 +169,22 @@ impl World {
             keep: (cfg.ops_per_location * 3).max(60),
             empty_pages: cfg.empty_pages,
             max_page_size: None,
+            profile: None,
         }
+    }
+
+    /// Serves this world as `profile`'s: its collection, its metadata types.
+    pub fn set_profile(&mut self, profile: Arc<ServiceProfile>) {
+        self.profile = Some(profile);
+    }
+
+    /// `projects/P/locations/L` (or `regions`, as the profile says).
+    fn parent(&self, project: &str, location: &str) -> String {
+        let word = self
+            .profile
+            .as_ref()
+            .map_or(Collection::Locations, |p| p.collection);
+        format!("projects/{project}/{word}/{location}")
     }
 
     /// Gives every operation there now a target of its own (by default targets repeat, as
@@ -216,9 +246,7 @@ impl World {
             .get_mut(project)
             .ok_or_else(|| ServeError::permission_denied(permission, resource))?;
         let ls = ps.locations.get_mut(location).ok_or_else(|| {
-            ServeError::not_found(format!(
-                "Location \"projects/{project}/locations/{location}\" was not found."
-            ))
+            ServeError::not_found(format!("Location \"{resource}\" was not found."))
         })?;
         if live {
             while let Some(at) = ls.next_spawn.filter(|t| *t <= now) {
@@ -255,7 +283,8 @@ impl World {
         page_size: usize,
         token: &str,
     ) -> Result<ListOperationsResponse, ServeError> {
-        let parent = format!("projects/{project}/locations/{location}");
+        let parent = self.parent(project, location);
+        let profile = self.profile.clone();
         let done_filter = parse_filter(filter)?;
         let page_size = self.page_size(page_size);
         let request_hash = fnv(&format!("{parent}\n{filter}"));
@@ -294,7 +323,7 @@ impl World {
             }
             last = *seq;
             if done_filter.is_none_or(|d| d == rec.is_done()) {
-                ops.push(rec.view(&parent));
+                ops.push(show(profile.as_deref(), rec, &parent));
             }
         }
         // Past the last page there are only records the filter drops: say so now.
@@ -329,7 +358,7 @@ impl World {
         id: &str,
         permission: &str,
     ) -> Result<(&mut LocationState, u64), ServeError> {
-        let name = format!("projects/{project}/locations/{location}/operations/{id}");
+        let name = format!("{}/operations/{id}", self.parent(project, location));
         let ls = self.location(project, location, permission, &name)?;
         let seq = ls
             .ops
@@ -346,14 +375,16 @@ impl World {
         location: &str,
         id: &str,
     ) -> Result<Operation, ServeError> {
+        let parent = self.parent(project, location);
+        let profile = self.profile.clone();
         let (ls, seq) = self.find(project, location, id, "cloudaicompanion.operations.get")?;
-        Ok(ls.ops[&seq].view(&format!("projects/{project}/locations/{location}")))
+        Ok(show(profile.as_deref(), &ls.ops[&seq], &parent))
     }
 
     pub fn cancel(&mut self, project: &str, location: &str, id: &str) -> Result<(), ServeError> {
         let now = self.now();
         let live = self.live;
-        let name = format!("projects/{project}/locations/{location}/operations/{id}");
+        let name = format!("{}/operations/{id}", self.parent(project, location));
         let (ls, seq) = self.find(project, location, id, "cloudaicompanion.operations.cancel")?;
         let Some(op) = ls.ops.get_mut(&seq) else {
             return Err(ServeError::not_found(format!(
@@ -400,7 +431,7 @@ impl World {
         Ok(())
     }
 
-    fn location_resource(project: &str, location: &str) -> Location {
+    pub fn location_resource(project: &str, location: &str) -> Location {
         Location {
             name: format!("projects/{project}/locations/{location}"),
             location_id: location.to_string(),
@@ -457,11 +488,82 @@ impl World {
         Ok(Self::location_resource(project, location))
     }
 
+    /// `operations.list` of `projects/P/locations/-`: every location's operations in
+    /// `locations.list` order, paged across locations. A location `failing` names (with
+    /// the HTTP status it answers) is left out and named in `unreachable` when `partial`;
+    /// without `partial` the first one fails the whole request, as AIP-217 has it.
+    pub fn list_every_location(
+        &mut self,
+        project: &str,
+        filter: &str,
+        page_size: usize,
+        token: &str,
+        partial: bool,
+        failing: &dyn Fn(&str) -> Option<u16>,
+    ) -> Result<ListOperationsResponse, ServeError> {
+        let every = self.parent(project, "-");
+        let done_filter = parse_filter(filter)?;
+        let page_size = self.page_size(page_size);
+        let request_hash = fnv(&format!("{every}\n{filter}"));
+        // The cursor packs (location index, last seq): seqs stay far below 2^40.
+        let (start_loc, start_seq) = if token.is_empty() {
+            (0usize, 0u64)
+        } else {
+            let c = decode_token(token, request_hash)?;
+            ((c.after_seq >> 40) as usize, c.after_seq & ((1 << 40) - 1))
+        };
+        let order = self
+            .projects
+            .get(project)
+            .ok_or_else(|| {
+                ServeError::permission_denied("cloudaicompanion.operations.list", &every)
+            })?
+            .location_order
+            .clone();
+        let profile = self.profile.clone();
+        let mut out = ListOperationsResponse::default();
+        let mut unreachable = Vec::new();
+        for (i, loc) in order.iter().enumerate().skip(start_loc) {
+            if let Some(http) = failing(loc) {
+                if !partial {
+                    return Err(ServeError::from_http(http, std::time::Duration::ZERO));
+                }
+                unreachable.push(self.parent(project, loc));
+                continue;
+            }
+            let parent = self.parent(project, loc);
+            let ls = self.location(project, loc, "cloudaicompanion.operations.list", &parent)?;
+            let after = if i == start_loc { start_seq } else { 0 };
+            for (seq, rec) in ls.ops.range(after + 1..) {
+                if done_filter.is_some_and(|d| d != rec.is_done()) {
+                    continue;
+                }
+                if out.operations.len() == page_size {
+                    out.next_page_token = encode_token(Cursor {
+                        after_seq: ((i as u64) << 40) | (*seq - 1),
+                        request_hash,
+                        empty_next: false,
+                    });
+                    out.unreachable = unreachable;
+                    return Ok(out);
+                }
+                out.operations.push(show(profile.as_deref(), rec, &parent));
+            }
+        }
+        out.unreachable = unreachable;
+        Ok(out)
+    }
+
     /// Every operation of a location as served now, for tests and benchmarks.
     pub fn snapshot(&mut self, project: &str, location: &str) -> Vec<Operation> {
-        let parent = format!("projects/{project}/locations/{location}");
+        let parent = self.parent(project, location);
+        let profile = self.profile.clone();
         match self.location(project, location, "", &parent) {
-            Ok(ls) => ls.ops.values().map(|o| o.view(&parent)).collect(),
+            Ok(ls) => ls
+                .ops
+                .values()
+                .map(|o| show(profile.as_deref(), o, &parent))
+                .collect(),
             Err(_) => Vec::new(),
         }
     }

@@ -31,6 +31,8 @@ pub fn parse_filter(f: Option<&str>) -> Result<Filter, CliError> {
 pub struct Found {
     pub parent: Arc<LocationName>,
     pub op: Operation,
+    /// The API whose listing returned it.
+    pub service: Arc<crate::api::ServiceProfile>,
 }
 
 /// What a listing across every target found.
@@ -44,27 +46,45 @@ pub struct Listed {
 /// Lists every target concurrently (bounded) and keeps what matches `filter`.
 pub async fn fetch(ctx: &Context, filter: &Filter) -> Listed {
     let mut notes = Vec::new();
-    let (targets, mut errors) = ctx.targets(&mut notes).await;
+    let (targets, mut errors) = ctx.service_targets(&mut notes).await;
     for n in &notes {
         note(&format!("lrotop: {n}"));
     }
-    let attempted = targets.len() + errors.len();
-    let results: Vec<_> = stream::iter(targets)
+    let attempted = targets.iter().map(|t| t.locations.len()).sum::<usize>() + errors.len();
+    // Per (project, service): one `locations/-` listing where the API has it, else one
+    // per location (Session::service_targets + OperationsClient::list_project).
+    let per_service: Vec<_> = stream::iter(targets)
         .map(|t| async move {
-            let r = ctx
-                .client_for(t.project())
-                .list_location(&t, "", PAGE_SIZE)
+            let l = ctx
+                .client_for_service(&t.project, &t.service.name)
+                .list_project(&t.project, &t.locations, "", PAGE_SIZE, CONCURRENCY)
                 .await;
-            (t, r)
+            if let Some(why) = &l.fell_back {
+                note(&format!(
+                    "lrotop: {} has no cross-location listing here ({why}); listed per location",
+                    t.service.title
+                ));
+            }
+            (t.service, l.results)
         })
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
+    let results = per_service
+        .into_iter()
+        .flat_map(|(s, rs)| rs.into_iter().map(move |(t, r)| (s.clone(), t, r)));
     let mut ops = Vec::new();
     // A server that repeats an operation on a later page must not make it two rows, nor
     // two cancels: the first one listed is kept.
     let mut names: HashSet<String> = HashSet::new();
-    for (t, r) in results {
+    for (service, t, r) in results {
+        let label = |t: &LocationName| {
+            if service.name == crate::api::service::DEFAULT_SERVICE {
+                t.to_string()
+            } else {
+                format!("{t} ({})", service.name)
+            }
+        };
         match r {
             Ok(listing) => {
                 let foreign = listing
@@ -84,6 +104,7 @@ pub async fn fetch(ctx: &Context, filter: &Filter) -> Listed {
                         ops.push(Found {
                             parent: parent.clone(),
                             op,
+                            service: service.clone(),
                         });
                     } else {
                         repeated += 1;
@@ -102,7 +123,7 @@ pub async fn fetch(ctx: &Context, filter: &Filter) -> Listed {
                     ));
                 }
             }
-            Err(e) => errors.push((t.to_string(), e)),
+            Err(e) => errors.push((label(&t), e)),
         }
     }
     let now = jiff::Timestamp::now();

@@ -57,9 +57,9 @@ pub async fn run(g: &Global, command: Command) -> Result<(), CliError> {
     match command {
         Command::List(a) => list::run(&ctx, &a).await,
         Command::Describe { name } => {
-            let name = ctx.resolve_name(&name)?;
+            let (name, service) = ctx.resolve_op(&name)?;
             let op = ctx
-                .client_for(name.project())
+                .client_for_op(&name, &service)
                 .get(&name)
                 .await
                 .map_err(|e| CliError::api(&name.to_string(), &e))?;

@@ -3,7 +3,7 @@
 
 use super::list::{Listed, fetch, parse_filter};
 use super::output::{self, CliError, note};
-use crate::api::{ApiError, LocationName, Operation, OperationName, Outcome};
+use crate::api::{ApiError, LocationName, Operation, OperationName, Outcome, ServiceProfile};
 use crate::app::MutationKind;
 use crate::app::policy::{self, Candidate, CliConsent, Skip};
 use crate::audit::Audit;
@@ -82,6 +82,8 @@ struct Looked {
     created: Option<jiff::Timestamp>,
     /// Where it was listed; `None` for a name the user gave.
     listed_under: Option<Arc<LocationName>>,
+    /// The API it belongs to.
+    service: Arc<ServiceProfile>,
 }
 
 /// What was looked at, and what could not even be looked at.
@@ -95,17 +97,21 @@ struct Plan {
 
 /// Named operations: each is looked at first, never trusting anything but its own state.
 async fn plan_names(ctx: &Context, a: &MutateArgs) -> Result<Plan, CliError> {
-    let mut names: Vec<OperationName> = Vec::new();
+    let mut names: Vec<(OperationName, Arc<ServiceProfile>)> = Vec::new();
     for n in &a.names {
-        let name = ctx.resolve_name(n)?;
-        if !names.contains(&name) {
-            names.push(name);
+        let (name, service) = ctx.resolve_op(n)?;
+        if !names.iter().any(|(m, _)| *m == name) {
+            names.push((name, service));
         }
     }
-    let looked: Vec<(OperationName, Result<Operation, ApiError>)> = stream::iter(names)
-        .map(|n| async move {
-            let r = ctx.client_for(n.project()).get(&n).await;
-            (n, r)
+    let looked: Vec<(
+        OperationName,
+        Arc<ServiceProfile>,
+        Result<Operation, ApiError>,
+    )> = stream::iter(names)
+        .map(|(n, s)| async move {
+            let r = ctx.client_for_op(&n, &s).get(&n).await;
+            (n, s, r)
         })
         .buffered(CONCURRENCY)
         .collect()
@@ -115,7 +121,7 @@ async fn plan_names(ctx: &Context, a: &MutateArgs) -> Result<Plan, CliError> {
         reports: Vec::new(),
         listing_errors: Vec::new(),
     };
-    for (n, r) in looked {
+    for (n, service, r) in looked {
         match r {
             Ok(op) => match super::mismatch(&n, &op) {
                 // Its state says nothing about `n`: never acted on.
@@ -133,6 +139,7 @@ async fn plan_names(ctx: &Context, a: &MutateArgs) -> Result<Plan, CliError> {
                     target: op.target().to_string(),
                     created: op.create_time(),
                     listed_under: None,
+                    service,
                 }),
             },
             Err(e) => plan.reports.push(Report::from_error(&n, &e, None)),
@@ -155,6 +162,7 @@ async fn plan_filter(ctx: &Context, filter: &str) -> Result<Plan, CliError> {
                 created: f.op.create_time(),
                 name: f.op.name,
                 listed_under: Some(f.parent),
+                service: f.service,
             })
             .collect(),
         reports: Vec::new(),
@@ -168,6 +176,7 @@ fn skipped(
     state: &'static str,
     why: Skip,
     listed_under: Option<&LocationName>,
+    reason: Option<&str>,
 ) -> Report {
     let message = match (why, listed_under) {
         (Skip::Foreign, Some(p)) => {
@@ -179,6 +188,10 @@ fn skipped(
         (Skip::Done, _) => "already done: nothing sent".into(),
         (Skip::UnderWay, _) => "a cancel is already under way: nothing sent".into(),
         (Skip::ReadOnly, _) => "read-only project: nothing sent".into(),
+        (Skip::Unsupported, _) => format!(
+            "{}: nothing sent",
+            reason.unwrap_or("the API has no such method")
+        ),
     };
     Report {
         name: name.to_string(),
@@ -243,6 +256,7 @@ pub async fn run(
             listed_under: l.listed_under.as_deref(),
             active: l.active,
             under_way: false,
+            service: Some(&l.service),
         }),
     );
     let mut verdicts: HashMap<&str, Skip> = HashMap::new();
@@ -256,7 +270,13 @@ pub async fn run(
             continue;
         }
         match verdicts.get(l.name.as_str()) {
-            Some(why) => reports.push(skipped(&l.name, l.state, *why, l.listed_under.as_deref())),
+            Some(why) => reports.push(skipped(
+                &l.name,
+                l.state,
+                *why,
+                l.listed_under.as_deref(),
+                decision.reason(&l.name),
+            )),
             None => reports.push(Report {
                 name: l.name.clone(),
                 result: Outcome_::WouldSend,
@@ -325,8 +345,16 @@ pub async fn run(
         let limiter = RateLimiter::new(g.bulk_rate, BULK_CONCURRENCY);
         let send = std::mem::take(&mut plan_send);
         let reports = &mut reports;
+        let services: HashMap<&str, &Arc<ServiceProfile>> = plan
+            .looked
+            .iter()
+            .map(|l| (l.name.as_str(), &l.service))
+            .collect();
         bulk::run_with(
-            |n| ctx.client_for(n.project()).clone(),
+            |n| match services.get(n.to_string().as_str()) {
+                Some(s) => ctx.client_for_op(n, s).clone(),
+                None => ctx.client_for(n.project()).clone(),
+            },
             kind,
             send,
             BULK_CONCURRENCY,

@@ -1,36 +1,64 @@
 //! `lrotop wait`: poll until done.
 
 use super::output::{self, CliError, note};
-use crate::api::{OperationName, Outcome};
+use crate::api::{Code, OperationName, Outcome, ServiceProfile};
+use std::sync::Arc;
+
+/// How long one `:wait` request asks the server to hold it: under the client's per-request
+/// timeout, and short enough that --timeout is kept to within seconds.
+const WAIT_HOLD: Duration = Duration::from_secs(10);
 use crate::cli::WaitArgs;
 use crate::session::Session as Context;
 use futures::future::join_all;
 use std::time::{Duration, Instant};
 
 pub async fn run(ctx: &Context, a: &WaitArgs) -> Result<(), CliError> {
-    let names: Vec<OperationName> = a
+    let resolved: Vec<(OperationName, Arc<ServiceProfile>)> = a
         .names
         .iter()
-        .map(|n| ctx.resolve_name(n))
+        .map(|n| ctx.resolve_op(n))
         .collect::<Result<_, _>>()?;
+    let names: Vec<OperationName> = resolved.iter().map(|(n, _)| n.clone()).collect();
     let deadline = a.timeout.map(|t| Instant::now() + t);
     let interval = a.interval.max(Duration::from_millis(200));
     // An error carries the last state seen, if any: an operation still running when the
     // timeout ran out is RUNNING, not UNKNOWN.
-    let results = join_all(names.iter().map(|n| async move {
+    let results = join_all(resolved.iter().map(|(n, service)| async move {
+        let client = ctx.client_for_op(n, service);
+        // The server's own `:wait` where the API has one (it answers as soon as the
+        // operation is done); polling `get` otherwise, or if the server turns it down.
+        let mut server_wait = client.can_wait();
         loop {
-            let last = match ctx.client_for(n.project()).get(n).await {
+            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            let answer = if server_wait {
+                let hold = left.unwrap_or(WAIT_HOLD).min(WAIT_HOLD);
+                match client.wait(n, hold).await {
+                    Err(e) if matches!(e.code(), Some(Code::Unimplemented | Code::NotFound)) => {
+                        server_wait = false;
+                        client.get(n).await
+                    }
+                    r => r,
+                }
+            } else {
+                client.get(n).await
+            };
+            let last = match answer {
                 Ok(op) if op.done => return Ok(op),
                 Ok(op) => op.outcome().word(),
                 Err(e) => return Err((None, format!("{e}"))),
             };
-            if deadline.is_some_and(|d| Instant::now() + interval > d) {
+            let pause = if server_wait {
+                Duration::ZERO
+            } else {
+                interval
+            };
+            if deadline.is_some_and(|d| Instant::now() + pause >= d) {
                 return Err((
                     Some(last),
                     "still running when --timeout ran out".to_string(),
                 ));
             }
-            tokio::time::sleep(interval).await;
+            tokio::time::sleep(pause).await;
         }
     }))
     .await;

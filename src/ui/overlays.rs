@@ -321,6 +321,7 @@ fn skip_line(why: Skip, n: usize) -> String {
             format!("{n} skipped: already done, or a cancel is already under way.")
         }
         Skip::ReadOnly => format!("{n} in read-only projects will not be sent."),
+        Skip::Unsupported => format!("{n} that their API cannot do will not be sent."),
     }
 }
 
