@@ -216,3 +216,159 @@ fn the_cli_report_says_state_target_and_age_and_counts_skips() {
         "{err}"
     );
 }
+
+fn press(app: &mut lrotop::app::App, k: lrotop::app::keys::Key) -> Vec<lrotop::app::Effect> {
+    lrotop::app::update(app, lrotop::app::Action::Key(k))
+}
+
+fn type_keys(app: &mut lrotop::app::App, s: &str) {
+    for c in s.chars() {
+        press(app, lrotop::app::keys::Key::Char(c));
+    }
+}
+
+fn screen(app: &lrotop::app::App, w: u16, h: u16) -> Vec<String> {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    t.draw(|f| lrotop::ui::draw(f, app, lrotop::ui::Theme::default()))
+        .unwrap();
+    let buf = t.backend().buffer().clone();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// `/foo=bar⏎` applied `foo` (a prefix that parsed), `/=running⏎` showed everything, and
+/// the error stayed on the status line after a good filter was typed.
+#[test]
+fn a_bad_filter_applies_nothing_and_its_error_goes_when_it_is_fixed() {
+    use lrotop::app::Mode;
+    use lrotop::app::keys::Key;
+    let mut w = common::world(1, 2, 8);
+    let mut app = common::loaded_app(&mut w, &["global", "us-central1"]);
+    let all = app.view.len();
+    type_keys(&mut app, "/foo=bar");
+    press(&mut app, Key::Enter);
+    assert!(
+        matches!(app.mode, Mode::FilterInput { .. }),
+        "enter does not keep a filter that does not parse"
+    );
+    assert!(app.filter.is_empty(), "{:?}", app.filter.as_str());
+    assert_eq!(app.view.len(), all);
+    let status = screen(&app, 160, 12)[10].clone();
+    assert!(status.contains("unknown field \"foo\""), "{status}");
+    press(&mut app, Key::Esc);
+    assert_eq!(app.mode, Mode::Normal);
+
+    // A good filter, then a bad one: the good one stays applied.
+    type_keys(&mut app, "/state=running");
+    press(&mut app, Key::Enter);
+    assert_eq!(app.view.len(), 8);
+    press(&mut app, Key::Char('/'));
+    for _ in 0..20 {
+        press(&mut app, Key::Backspace);
+    }
+    type_keys(&mut app, "=running");
+    press(&mut app, Key::Enter);
+    assert!(matches!(app.mode, Mode::FilterInput { .. }));
+    assert_eq!(app.filter.as_str(), "state=running");
+    assert_eq!(app.view.len(), 8);
+    assert!(screen(&app, 160, 12)[10].contains("unknown field \"\""));
+
+    // Fixed: the error is gone, as typed and after enter.
+    press(&mut app, Key::Home);
+    type_keys(&mut app, "state");
+    let status = screen(&app, 160, 12)[10].clone();
+    assert!(!status.contains("unknown"), "{status}");
+    press(&mut app, Key::Enter);
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.filter.as_str(), "state=running");
+    let status = screen(&app, 160, 12)[10].clone();
+    assert!(!status.contains("filter"), "{status}");
+}
+
+/// `project=prod` matched nothing although the PROJECT column shows `prod`: the alias is
+/// matched as well as the id, on the dashboard and in the CLI.
+#[test]
+fn project_filters_match_the_alias_the_project_column_shows() {
+    let mut w = common::world(2, 1, 8);
+    let mut app = lrotop::app::App::new(
+        common::settings(),
+        vec!["demo-project-1".into(), "demo-project-2".into()],
+        Some(vec!["global".into()]),
+        common::t0(),
+    );
+    app.settings.project_flags.insert(
+        "demo-project-2".into(),
+        lrotop::app::ProjectFlags {
+            alias: Some("prod".into()),
+            ..Default::default()
+        },
+    );
+    lrotop::app::update(&mut app, lrotop::app::Action::Tick(common::t0()));
+    for p in ["demo-project-1", "demo-project-2"] {
+        lrotop::app::update(
+            &mut app,
+            lrotop::app::Action::Loaded {
+                location: lrotop::api::LocationName::new(p, "global").unwrap(),
+                result: Ok(w.snapshot(p, "global")),
+            },
+        );
+    }
+    assert_eq!(app.view.len(), 16);
+    type_keys(&mut app, "/project=PROD");
+    press(&mut app, lrotop::app::keys::Key::Enter);
+    assert_eq!(app.view.len(), 8);
+    assert!(
+        app.view
+            .iter()
+            .all(|i| app.rows[*i].op.project() == "demo-project-2")
+    );
+    press(&mut app, lrotop::app::keys::Key::Char('/'));
+    for _ in 0..20 {
+        press(&mut app, lrotop::app::keys::Key::Backspace);
+    }
+    type_keys(&mut app, "project=demo-project-2");
+    press(&mut app, lrotop::app::keys::Key::Enter);
+    assert_eq!(app.view.len(), 8, "the id still matches");
+
+    let emu = emulator();
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("lrotop.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[defaults]\nendpoint = \"{}\"\nlocations = [\"global\"]\n\n[[project]]\nid = \"demo-project-1\"\nalias = \"prod\"\n",
+            emu.url()
+        ),
+    )
+    .unwrap();
+    let list = |filter: &str| {
+        let out = lrotop(
+            &emu,
+            &[
+                "list",
+                "--config",
+                config.to_str().unwrap(),
+                "-p",
+                "demo-project-1",
+                "--filter",
+                filter,
+                "--format",
+                "jsonl",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).lines().count()
+    };
+    assert_eq!(list("project=prod"), 8);
+    assert_eq!(list("project=demo-project-1"), 8);
+    assert_eq!(list("project!=prod"), 0);
+}

@@ -18,6 +18,7 @@ fuzz_target!(|input: &str| {
             verb: input,
             location: input,
             project: input,
+            project_alias: None,
             text: [input, "", ""],
         };
         let _ = f.matches(&s);
@@ -33,6 +34,7 @@ fuzz_target!(|input: &str| {
         verb: v,
         location: v,
         project: v,
+        project_alias: None,
         text: [v, "", ""],
     };
     for key in ["verb", "location", "project"] {

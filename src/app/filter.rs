@@ -1,7 +1,7 @@
 //! The filter language shared by the dashboard's `/` and the CLI's `--filter`.
 //!
 //! Terms separated by spaces must all match. `key=value` compares a field (`state`, `verb`,
-//! `location`, `project`; case-insensitive; `a,b` means either), `key!=value` excludes, and
+//! `location`, `project` (its id or its alias); case-insensitive; `a,b` means either), `key!=value` excludes, and
 //! any other word is a substring of the name, target, verb or status message.
 
 use std::fmt;
@@ -60,6 +60,9 @@ pub struct Subject<'a> {
     pub verb: &'a str,
     pub location: &'a str,
     pub project: &'a str,
+    /// The project's alias from the config, if it has one: what the PROJECT column shows,
+    /// so `project=` matches it as well as the id.
+    pub project_alias: Option<&'a str>,
     pub text: [&'a str; 3],
 }
 
@@ -158,7 +161,9 @@ impl Filter {
                     }
                     Field::Verb => values.iter().any(|v| eq_ci(s.verb, v)),
                     Field::Location => values.iter().any(|v| eq_ci(s.location, v)),
-                    Field::Project => values.iter().any(|v| eq_ci(s.project, v)),
+                    Field::Project => values.iter().any(|v| {
+                        eq_ci(s.project, v) || s.project_alias.is_some_and(|a| eq_ci(a, v))
+                    }),
                 };
                 hit != *negate
             }
@@ -197,6 +202,7 @@ mod tests {
             verb,
             location,
             project: "prod-1",
+            project_alias: Some("prod"),
             text: [
                 "projects/prod-1/locations/x/operations/op-1",
                 "…/codeRepositoryIndexes/idx-Payments",
@@ -218,6 +224,10 @@ mod tests {
         assert!(!m("verb=create location=global"));
         assert!(m("payments"));
         assert!(m("project=PROD-1 idx-pay"));
+        // By the alias the PROJECT column shows, or by the id.
+        assert!(m("project=Prod") && m("project=prod,staging"));
+        assert!(!m("project!=prod") && !m("project!=prod-1"));
+        assert!(!m("project=pro"));
         assert!(!m("nothing-like-this"));
         let running = subject("CANCELLING", "delete", "global");
         assert!(Filter::parse("state=active").unwrap().matches(&running));
@@ -234,6 +244,7 @@ mod tests {
             verb: "Р",
             location: "Ä",
             project: "p",
+            project_alias: None,
             text: ["", "", ""],
         };
         let m = |f: &str| Filter::parse(f).unwrap().matches(&s);

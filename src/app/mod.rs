@@ -248,10 +248,12 @@ pub enum Mode {
         scroll: u16,
     },
     Confirm(Confirm),
-    /// Typing a filter; `previous` comes back on Esc.
+    /// Typing a filter; `previous` comes back on Esc, and applies while `text` does not
+    /// parse. `cursor` is where typing goes, in chars.
     FilterInput {
         text: String,
         previous: String,
+        cursor: usize,
     },
     ErrorLog {
         scroll: u16,

@@ -15,12 +15,18 @@ use std::sync::Arc;
 /// Ask for the largest page servers allow: one round trip per location where possible.
 pub const PAGE_SIZE: u32 = 1000;
 
-pub fn subject(op: &Operation) -> Subject<'_> {
+/// What `--filter` sees of an operation; `projects` gives the alias `project=` also matches.
+pub fn subject<'a>(
+    op: &'a Operation,
+    projects: &'a std::collections::HashMap<String, crate::app::ProjectFlags>,
+) -> Subject<'a> {
+    let project = op.project();
     Subject {
         state: op.outcome().word(),
         verb: op.verb(),
         location: op.location(),
-        project: op.project(),
+        project,
+        project_alias: projects.get(project).and_then(|f| f.alias.as_deref()),
         text: [&op.name, op.target(), op.status_message()],
     }
 }
@@ -111,7 +117,7 @@ pub async fn fetch(ctx: &Context, filter: &Filter) -> Listed {
             Err(e) => errors.push((t.to_string(), e)),
         }
     }
-    ops.retain(|f| filter.matches(&subject(&f.op)));
+    ops.retain(|f| filter.matches(&subject(&f.op, &ctx.project_flags)));
     Listed {
         ops,
         errors,

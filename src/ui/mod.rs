@@ -191,18 +191,43 @@ fn header(app: &App, theme: Theme) -> Paragraph<'static> {
 }
 
 fn status_line(app: &App, theme: Theme) -> Paragraph<'static> {
-    if let Mode::FilterInput { text, .. } = &app.mode {
-        let valid = crate::app::filter::Filter::parse(text).is_ok();
-        let style = if valid {
+    if let Mode::FilterInput { text, cursor, .. } = &app.mode {
+        let error = crate::app::modes::filter::prompt_error(text);
+        let style = if error.is_none() {
             Style::new()
         } else {
             theme.level(crate::app::Level::Error)
         };
-        return Paragraph::new(Line::from(vec![
+        // The cursor is the character under it reversed, or a block after the end.
+        let before: String = text.chars().take(*cursor).collect();
+        let mut rest = text.chars().skip(*cursor);
+        let under = rest.next();
+        let after: String = rest.collect();
+        let line = |s: &str| crate::sanitize::one_line(s).into_owned();
+        let mut spans = vec![
             Span::styled(" / ", theme.key()),
-            Span::styled(crate::sanitize::one_line(text).into_owned(), style),
-            Span::styled("█", theme.dim()),
-        ]));
+            Span::styled(line(&before), style),
+        ];
+        match under {
+            Some(c) => spans.push(Span::styled(
+                line(&c.to_string()),
+                style.add_modifier(Modifier::REVERSED),
+            )),
+            None => spans.push(Span::styled("█", theme.dim())),
+        }
+        spans.push(Span::styled(line(&after), style));
+        // Said where it is typed, and gone as soon as the text parses; the table meanwhile
+        // keeps the filter from before the prompt.
+        if let Some(e) = error {
+            spans.push(Span::styled(
+                format!(
+                    "  {} (the table keeps the previous filter)",
+                    crate::sanitize::one_line(&e)
+                ),
+                theme.level(crate::app::Level::Error),
+            ));
+        }
+        return Paragraph::new(Line::from(spans));
     }
     if let Some(b) = &app.bulk {
         return Paragraph::new(Line::from(Span::styled(

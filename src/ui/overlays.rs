@@ -317,9 +317,8 @@ fn skip_line(why: Skip, n: usize) -> String {
             "{n} listed under another location than their names say (foreign) will not be sent."
         ),
         Skip::BadName => format!("{n} with unusable names will not be sent."),
-        Skip::Done | Skip::UnderWay => {
-            format!("{n} skipped: already done, or a cancel is already under way.")
-        }
+        Skip::Done => format!("{n} skipped: already finished (D deletes their records)."),
+        Skip::UnderWay => format!("{n} skipped: a cancel is already under way."),
         Skip::ReadOnly => format!("{n} in read-only projects will not be sent."),
     }
 }

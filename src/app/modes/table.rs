@@ -84,7 +84,7 @@ pub const KEYS: &[Binding<Command>] = &[
     Binding::new(
         &[Key::Char('*')],
         C::MarkAll,
-        "mark every visible running operation",
+        "mark every visible operation (C cancels only the running ones)",
     ),
     Binding::new(&[Key::Char('u')], C::ClearMarks, "clear all marks").hint("clear marks"),
     Binding::new(
@@ -249,6 +249,7 @@ fn run(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
         Command::Filter => {
             let current = app.filter.as_str().to_string();
             app.mode = Mode::FilterInput {
+                cursor: current.chars().count(),
                 text: current.clone(),
                 previous: current,
             };
