@@ -31,6 +31,18 @@ pub fn coarse_age(d: Duration) -> String {
     }
 }
 
+/// A count for a narrow cell: exact below 10,000, then `12.3k`, `123k`, `1.2M`, never more
+/// than five cells and never more than the count (the digits shown are cut, not rounded up).
+pub fn compact_count(n: usize) -> String {
+    match n {
+        0..=9_999 => n.to_string(),
+        10_000..=99_999 => format!("{}.{}k", n / 1000, (n % 1000) / 100),
+        100_000..=999_999 => format!("{}k", n / 1000),
+        1_000_000..=9_999_999 => format!("{}.{}M", n / 1_000_000, (n % 1_000_000) / 100_000),
+        _ => format!("{}M", n / 1_000_000),
+    }
+}
+
 /// Parses a human duration from flags and config: `500ms`, `5s`, `2m`, `1h`, `1.5s`.
 pub fn parse_human_duration(s: &str) -> Result<Duration, String> {
     let t = s.trim();
@@ -76,6 +88,16 @@ mod tests {
         assert_eq!(coarse_age(Duration::from_secs(192)), "3m");
         assert_eq!(coarse_age(Duration::from_secs(3840)), "1h04m");
         assert_eq!(coarse_age(Duration::from_secs(90_000)), "1d01h");
+    }
+
+    #[test]
+    fn counts_are_compact_and_never_overstated() {
+        assert_eq!(compact_count(347), "347");
+        assert_eq!(compact_count(9_999), "9999");
+        assert_eq!(compact_count(12_399), "12.3k");
+        assert_eq!(compact_count(123_999), "123k");
+        assert_eq!(compact_count(1_299_999), "1.2M");
+        assert_eq!(compact_count(123_456_789), "123M");
     }
 
     #[test]

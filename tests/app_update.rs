@@ -65,7 +65,13 @@ fn first_load_shows_every_row_without_marking_them_new() {
 fn moving_the_selection() {
     let mut w = world(1, 1, 30);
     let mut app = loaded_app(&mut w, &["global"]);
-    update(&mut app, Action::Resize { table_rows: 10 });
+    update(
+        &mut app,
+        Action::Resize {
+            table_rows: 10,
+            locations_fit: true,
+        },
+    );
     key(&mut app, Key::Char('j'));
     key(&mut app, Key::Down);
     assert_eq!(app.selected, 2);

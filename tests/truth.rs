@@ -372,3 +372,117 @@ fn project_filters_match_the_alias_the_project_column_shows() {
     assert_eq!(list("project=demo-project-1"), 8);
     assert_eq!(list("project!=prod"), 0);
 }
+
+/// The pane's part of a screen line: between its left border and the next.
+fn pane_part(line: &str) -> String {
+    line.trim_start_matches('│')
+        .split('│')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// `all 347 ⟳16` while the header said 163 active: the pane cut its numbers.
+#[test]
+fn the_locations_pane_never_cuts_a_count() {
+    let mut w = common::world(1, 2, 200);
+    let mut app = common::loaded_app(&mut w, &["global", "us-central1"]);
+    let (total, active) = (app.total(), app.running_total());
+    assert!(active >= 100, "{active}");
+    let lines = screen(&app, 160, 45);
+    assert!(
+        lines[0].contains(&format!("{active} active")),
+        "{}",
+        lines[0]
+    );
+    let all = lines
+        .iter()
+        .map(|l| pane_part(l))
+        .find(|l| l.starts_with(" all"))
+        .unwrap();
+    assert!(all.contains(&format!("{total} ⟳{active}")), "{all:?}");
+    // Too long for the cells: written short, never cut.
+    app.targets[0].total = 123_456;
+    app.targets[0].active = 12_345;
+    let lines = screen(&app, 160, 45);
+    let global = lines
+        .iter()
+        .map(|l| pane_part(l))
+        .find(|l| l.starts_with(" global"))
+        .unwrap();
+    assert!(global.contains("123k ⟳12.3k"), "{global:?}");
+}
+
+/// At 80×24 the 25-cell pane never shrank, so the table cut its columns; `L` now hides or
+/// shows it, and a location's name is never cut so that two read alike.
+#[test]
+fn at_80_columns_the_locations_pane_steps_aside_and_l_brings_it_back() {
+    use lrotop::app::keys::Key;
+    let mut w = common::world(1, 6, 8);
+    let mut app = common::loaded_app(&mut w, &["us-west1", "us-west4", "europe-west1"]);
+    let size = ratatui::layout::Rect::new(0, 0, 80, 24);
+    let resize = lrotop::ui::resize(size, &app);
+    lrotop::app::update(&mut app, resize);
+    assert!(!app.locations_shown());
+    let text = screen(&app, 80, 24).join("\n");
+    assert!(!text.contains("Locations"), "{text}");
+    for name in ["us-west1 ", "us-west4 ", "europe-west1 "] {
+        assert!(text.contains(name), "{name} cut:\n{text}");
+    }
+    let footer = screen(&app, 80, 24)[23].clone();
+    assert!(footer.contains("L locations"), "{footer}");
+    // Tab to a hidden pane brings it back, with its keys.
+    press(&mut app, Key::Tab);
+    assert!(app.locations_shown());
+    assert_eq!(app.focus, lrotop::app::Pane::Locations);
+    let lines = screen(&app, 80, 24);
+    assert!(lines.iter().any(|l| l.contains("Locations")));
+    let pane: Vec<String> = lines.iter().map(|l| pane_part(l)).collect();
+    for name in ["us-west1 ", "us-west4 ", "europe-west1 "] {
+        assert!(pane.iter().any(|l| l.contains(name)), "{name}: {pane:?}");
+    }
+    press(&mut app, Key::Char('L'));
+    assert!(!app.locations_shown());
+    assert_eq!(app.focus, lrotop::app::Pane::Operations);
+    press(&mut app, Key::Char('L'));
+    assert!(app.locations_shown());
+    // Wide enough: shown on its own.
+    app.locations_pane = None;
+    let size = ratatui::layout::Rect::new(0, 0, 160, 45);
+    let resize = lrotop::ui::resize(size, &app);
+    lrotop::app::update(&mut app, resize);
+    assert!(app.locations_shown());
+    assert!(screen(&app, 160, 45)[1].contains("Locations"));
+    assert!(!screen(&app, 160, 45)[44].contains("L locations"));
+}
+
+/// `--read-only` still offered `c cancel` in the footer: hints offer no key it refuses.
+#[test]
+fn read_only_hints_offer_no_mutating_key() {
+    use lrotop::app::keys::Key;
+    let mut w = common::world(1, 1, 8);
+    let mut app = common::loaded_app(&mut w, &["global"]);
+    let footer = |app: &lrotop::app::App| screen(app, 160, 20)[19].clone();
+    assert!(footer(&app).contains("c cancel"), "{}", footer(&app));
+    app.settings.read_only = true;
+    let f = footer(&app);
+    assert!(!f.contains("cancel") && f.contains("details"), "{f}");
+    press(&mut app, Key::Char('*'));
+    let f = footer(&app);
+    assert!(!f.contains("cancel") && !f.contains("delete"), "{f}");
+    assert!(f.contains("clear marks"), "{f}");
+    press(&mut app, Key::Enter);
+    let text = screen(&app, 160, 20).join("\n");
+    assert!(!text.contains("c cancel"), "{text}");
+    // A read-only project in view, too.
+    press(&mut app, Key::Esc);
+    app.settings.read_only = false;
+    app.settings.project_flags.insert(
+        "demo-project-1".into(),
+        lrotop::app::ProjectFlags {
+            read_only: true,
+            ..Default::default()
+        },
+    );
+    assert!(!footer(&app).contains("cancel"), "{}", footer(&app));
+}

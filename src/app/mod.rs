@@ -56,9 +56,11 @@ pub enum Action {
     Key(Key),
     /// The clock, once a second from the runtime.
     Tick(Timestamp),
-    /// Rows the operations table can show (from the layout).
+    /// Rows the operations table can show, and whether the locations pane fits beside it
+    /// (from the layout).
     Resize {
         table_rows: usize,
+        locations_fit: bool,
     },
     Discovered {
         project: String,
@@ -350,6 +352,11 @@ pub struct App {
     pub offset: usize,
     pub table_rows: usize,
     pub focus: Pane,
+    /// The locations pane shown (`Some(true)`) or hidden by the user's `L`; `None`: shown
+    /// when it fits beside a usable table.
+    pub locations_pane: Option<bool>,
+    /// Whether it fits at the terminal's size, as the last resize said.
+    pub locations_fit: bool,
     /// 0 is "all", `i` is `targets[i - 1]`.
     pub location_sel: usize,
     /// The project shown, by index into `projects`; `None` shows them all.
@@ -415,6 +422,8 @@ impl App {
             offset: 0,
             table_rows: 20,
             focus: Pane::Operations,
+            locations_pane: None,
+            locations_fit: true,
             location_sel: 0,
             filter: Filter::default(),
             sort: Column::State,
@@ -469,6 +478,20 @@ impl App {
                 row::CancelTrack::Sending | row::CancelTrack::Pending(_)
             ),
         }
+    }
+
+    /// Nothing may be changed from what is in view: `--read-only`, or the project in view
+    /// is read-only. Hints then offer no key that would be refused.
+    pub fn mutations_off(&self) -> bool {
+        self.settings.read_only
+            || self
+                .scope_project()
+                .is_some_and(|p| self.settings.project_read_only(p))
+    }
+
+    /// Whether the locations pane is on screen: the user's choice, else whether it fits.
+    pub fn locations_shown(&self) -> bool {
+        self.locations_pane.unwrap_or(self.locations_fit)
     }
 
     pub fn selected_row(&self) -> Option<&Row> {

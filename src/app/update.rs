@@ -39,8 +39,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             schedule(app, &mut fx, false);
         }
-        Action::Resize { table_rows } => {
+        Action::Resize {
+            table_rows,
+            locations_fit,
+        } => {
             app.table_rows = table_rows.max(1);
+            app.locations_fit = locations_fit;
+            // Keys go to what is on screen.
+            if !app.locations_shown() {
+                app.focus = super::Pane::Operations;
+            }
             app.keep_selection_visible();
         }
         Action::Key(k) => super::modes::on_key(app, k, &mut fx),

@@ -216,7 +216,7 @@ pub fn details(
     Clear.render(rect, buf);
     let block = framed(
         " Operation ",
-        &super::overlays::border_keys(crate::app::modes::ModeKind::Details, None),
+        &super::overlays::border_keys(app, crate::app::modes::ModeKind::Details, None),
         theme,
     );
     let inner = block.inner(rect);

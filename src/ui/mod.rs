@@ -27,6 +27,11 @@ pub struct Areas {
     pub hints: Rect,
 }
 
+/// The operations table keeps at least this many cells beside the locations pane, or the
+/// pane steps aside (unless the user's `L` keeps it): at 80 columns a 25-cell pane left
+/// the table too narrow to read.
+pub const MIN_TABLE: u16 = 60;
+
 pub fn areas(area: Rect, app: &App) -> Areas {
     let [header, body, status, hints] = Layout::vertical([
         Constraint::Length(1),
@@ -35,31 +40,17 @@ pub fn areas(area: Rect, app: &App) -> Areas {
         Constraint::Length(1),
     ])
     .areas(area);
-    // Several projects are grouped under headings, so only the location needs the width.
-    let grouped = app.projects.len() > 1 && app.scope_project().is_none();
-    let indent = if grouped { 2 } else { 0 };
-    let widest = app
-        .targets
-        .iter()
-        .map(|t| crate::width::width(t.name.location()) + indent)
-        .max()
-        .unwrap_or(3)
-        .max(3);
-    // Project headings carry no counts, so they may use the counts' columns too.
-    let headings = if grouped {
-        app.projects
-            .iter()
-            .map(|p| {
-                crate::width::width(&crate::sanitize::one_line(&app.settings.project_label(p)))
-            })
-            .max()
-            .unwrap_or(0)
+    let need = table::pane_widths(app).pane();
+    let shown = app
+        .locations_pane
+        .unwrap_or(body.width >= need.saturating_add(MIN_TABLE));
+    // As wide as its names and counts need; a pane the user keeps on a narrow terminal
+    // leaves the table its minimum.
+    let pane = if shown {
+        need.min(body.width.saturating_sub(20))
     } else {
         0
     };
-    let pane = ((widest as u16 + 12).max(headings as u16 + 3))
-        .min(body.width / 3)
-        .max(12);
     let [locations, operations] =
         Layout::horizontal([Constraint::Length(pane), Constraint::Min(20)]).areas(body);
     Areas {
@@ -68,6 +59,22 @@ pub fn areas(area: Rect, app: &App) -> Areas {
         operations,
         status,
         hints,
+    }
+}
+
+/// Whether the locations pane fits beside a usable table at `size`, for the app to know
+/// where keys go (`Action::Resize`).
+pub fn locations_fit(size: Rect, app: &App) -> bool {
+    let body = size.width;
+    body >= table::pane_widths(app).pane().saturating_add(MIN_TABLE)
+}
+
+/// What the app is told of a terminal of `size`: how many rows the table shows and whether
+/// the locations pane fits.
+pub fn resize(size: Rect, app: &App) -> crate::app::Action {
+    crate::app::Action::Resize {
+        table_rows: table_rows(size, app),
+        locations_fit: locations_fit(size, app),
     }
 }
 
@@ -126,7 +133,7 @@ fn render_with(
     match &app.mode {
         Mode::Normal | Mode::FilterInput { .. } => {}
         Mode::Details { scroll } => details::details(app, cache, theme, *scroll, area, buf),
-        Mode::Help { scroll } => overlays::help(theme, *scroll, area, buf),
+        Mode::Help { scroll } => overlays::help(app, theme, *scroll, area, buf),
         Mode::ErrorLog { scroll } => overlays::error_log(app, theme, *scroll, area, buf),
         Mode::ProjectPicker { query, selected } => {
             overlays::project_picker(app, theme, query, *selected, area, buf)

@@ -61,8 +61,8 @@ pub(super) fn field(label: &str, value: &str, theme: Theme) -> Line<'static> {
 
 /// What an overlay's border says about its keys: the mode's hints, after what typing does
 /// where keys type.
-pub(super) fn border_keys(kind: ModeKind, typing: Option<&str>) -> String {
-    let hints = hint_text(&kind.border_hints());
+pub(super) fn border_keys(app: &App, kind: ModeKind, typing: Option<&str>) -> String {
+    let hints = hint_text(&kind.border_hints(&crate::app::modes::Context::of(app)));
     match typing {
         Some(t) => format!(" {t} · {hints} "),
         None => format!(" {hints} "),
@@ -103,7 +103,7 @@ pub(super) fn hint_spans(
     spans
 }
 
-pub fn help(theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
+pub fn help(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
     let bold = Style::new().add_modifier(Modifier::BOLD);
     let mut lines: Vec<Line> = Vec::new();
     // Every mode's table, whole: what a key does anywhere is on this one screen.
@@ -149,12 +149,22 @@ pub fn help(theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
         ]));
     }
     lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled("Marks", bold)));
+    for l in [
+        "  * marked · + new · ! named outside the location that listed it (never acted on)",
+        "  [ro] read-only project: nothing is sent · [prot] protected: its alias is typed",
+        "  stale: its location's last refresh failed; the row is as last seen",
+    ] {
+        lines.push(Line::raw(l));
+    }
+    lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(
         "Filter (/)",
         Style::new().add_modifier(Modifier::BOLD),
     )));
     for l in [
         "  words must all match: state=running verb=create location=us-central1 project=p",
+        "  project= is a project's id or its alias",
         "  a,b means either; != excludes; state=active is running or cancelling;",
         "  any other word is a substring of the name, target or status message",
     ] {
@@ -162,7 +172,7 @@ pub fn help(theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
     }
     let rect = centered(area, 84, area.height.saturating_sub(2));
     Clear.render(rect, buf);
-    let block = framed(" Help ", &border_keys(ModeKind::Pager, None), theme);
+    let block = framed(" Help ", &border_keys(app, ModeKind::Pager, None), theme);
     scrolled(lines, block, scroll, rect, buf);
 }
 
@@ -341,7 +351,7 @@ pub fn confirm(c: &Confirm, app: &App, theme: Theme, area: Rect, buf: &mut Buffe
         ]));
         return confirm_box(
             &words.title,
-            &border_keys(ModeKind::TypedConfirm, typing(app).as_deref()),
+            &border_keys(app, ModeKind::TypedConfirm, typing(app).as_deref()),
             lines,
             theme,
             area,
@@ -366,7 +376,7 @@ pub fn confirm(c: &Confirm, app: &App, theme: Theme, area: Rect, buf: &mut Buffe
     );
     confirm_box(
         &words.title,
-        &border_keys(ModeKind::Confirm, None),
+        &border_keys(app, ModeKind::Confirm, None),
         lines,
         theme,
         area,
@@ -421,7 +431,7 @@ pub fn error_log(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buf
     Clear.render(rect, buf);
     let block = framed(
         &format!(" Error log ({}) ", app.log.len()),
-        &border_keys(ModeKind::Pager, None),
+        &border_keys(app, ModeKind::Pager, None),
         theme,
     );
     scrolled(lines, block, scroll, rect, buf);
@@ -484,7 +494,7 @@ pub fn project_picker(
     Clear.render(rect, buf);
     let block = framed(
         " Switch project ",
-        &border_keys(ModeKind::Picker, typing(app).as_deref()),
+        &border_keys(app, ModeKind::Picker, typing(app).as_deref()),
         theme,
     );
     let inner_h = block.inner(rect).height as usize;

@@ -41,7 +41,8 @@ pub const KEYS: &[Binding<Details>] = &[
         Details::Cancel,
         "cancel this operation (asks first)",
     )
-    .hint("cancel"),
+    .hint("cancel")
+    .mutating(),
     Binding::new(pager::CLOSE, Details::Page(Page::Close), "close").hint("close"),
     Binding::new(&[Key::Ctrl('c')], Details::Page(Page::Quit), "quit lrotop"),
 ];

@@ -20,6 +20,7 @@ pub enum Command {
     PageDown,
     PageUp,
     SwitchPane,
+    ToggleLocations,
     Details,
     Cancel,
     Filter,
@@ -59,6 +60,12 @@ pub const KEYS: &[Binding<Command>] = &[
     )
     .hint("pane"),
     Binding::new(
+        &[Key::Char('L')],
+        C::ToggleLocations,
+        "show or hide the locations pane (narrow terminals hide it)",
+    )
+    .hint("locations"),
+    Binding::new(
         &[Key::Enter],
         C::Details,
         "details of the selected operation",
@@ -69,7 +76,8 @@ pub const KEYS: &[Binding<Command>] = &[
         C::Cancel,
         "cancel the selected operation (asks first)",
     )
-    .hint("cancel"),
+    .hint("cancel")
+    .mutating(),
     Binding::new(
         &[Key::Char(' ')],
         C::Mark,
@@ -92,13 +100,15 @@ pub const KEYS: &[Binding<Command>] = &[
         C::CancelMarked,
         "cancel the marked operations (asks first)",
     )
-    .hint("cancel marked"),
+    .hint("cancel marked")
+    .mutating(),
     Binding::new(
         &[Key::Char('D')],
         C::Delete,
         "delete the records of the marked (or selected) operations; does not cancel",
     )
-    .hint("delete records"),
+    .hint("delete records")
+    .mutating(),
     Binding::new(
         &[Key::Char('y')],
         C::Copy,
@@ -173,6 +183,21 @@ pub const HINTS_MARKED: &[&[Command]] = &[
     &[C::Quit],
 ];
 
+/// The footer's groups: while the locations pane is hidden, the key that brings it back
+/// comes first (a narrow terminal, where it hides, cuts the footer's end) in place of tab's.
+pub fn hint_groups(marked: bool, locations_hidden: bool) -> Vec<&'static [Command]> {
+    let mut groups: Vec<&'static [Command]> = if marked {
+        HINTS_MARKED.to_vec()
+    } else {
+        HINTS.to_vec()
+    };
+    if locations_hidden {
+        groups.retain(|g| *g != [C::SwitchPane]);
+        groups.insert(0, &[C::ToggleLocations]);
+    }
+    groups
+}
+
 /// The first key bound to `cmd`: what a sentence names when it points the user to it.
 pub fn key_for(cmd: Command) -> Option<Key> {
     KEYS.iter()
@@ -234,8 +259,27 @@ fn run(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
         Command::SwitchPane => {
             app.focus = match app.focus {
                 Pane::Locations => Pane::Operations,
-                Pane::Operations => Pane::Locations,
+                // A hidden pane comes back to be used.
+                Pane::Operations => {
+                    if !app.locations_shown() {
+                        app.locations_pane = Some(true);
+                    }
+                    Pane::Locations
+                }
             }
+        }
+        Command::ToggleLocations => {
+            let shown = !app.locations_shown();
+            app.locations_pane = Some(shown);
+            if !shown {
+                app.focus = Pane::Operations;
+            }
+            let text = if shown {
+                "locations pane shown (L hides it)"
+            } else {
+                "locations pane hidden (L shows it)"
+            };
+            app.say(Level::Info, text);
         }
         Command::Details => match app.focus {
             Pane::Locations => app.focus = Pane::Operations,
