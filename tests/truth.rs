@@ -486,3 +486,64 @@ fn read_only_hints_offer_no_mutating_key() {
     );
     assert!(!footer(&app).contains("cancel"), "{}", footer(&app));
 }
+
+/// Help's last line was out of reach at 160×45 (the wrapped lines were counted at the
+/// width with the borders), and `G`/End did nothing in help or details.
+#[test]
+fn help_and_details_scroll_to_their_true_last_line() {
+    use lrotop::app::keys::Key;
+    use lrotop::app::{Action, Mode, update};
+    let mut w = common::world(1, 1, 8);
+    let mut app = common::loaded_app(&mut w, &["global"]);
+    let area = ratatui::layout::Rect::new(0, 0, 160, 45);
+    let last = "any other word is a substring of the name, target or status message";
+    press(&mut app, Key::Char('?'));
+    assert!(!screen(&app, 160, 45).join("\n").contains(last));
+    press(&mut app, Key::Char('G'));
+    let lines = screen(&app, 160, 45);
+    let at = lines.iter().position(|l| l.contains(last));
+    // The last line sits on the row above the frame's bottom border.
+    assert_eq!(
+        at.map(|y| lines[y + 1].contains('└')),
+        Some(true),
+        "{}",
+        lines.join("\n")
+    );
+    // Told how far it goes, a key back up moves at once.
+    let screen_state = lrotop::ui::Screen::default();
+    let max = screen_state
+        .scroll_limit(&app, lrotop::ui::Theme::default(), area)
+        .unwrap();
+    update(&mut app, Action::ScrollLimit(max));
+    assert_eq!(app.mode, Mode::Help { scroll: max });
+    press(&mut app, Key::Char('k'));
+    assert_eq!(app.mode, Mode::Help { scroll: max - 1 });
+    assert!(
+        !screen(&app, 160, 45).join("\n").contains(last),
+        "moved up one line: the last is below the frame again"
+    );
+    // Page by page reaches the same end.
+    press(&mut app, Key::Char('g'));
+    for _ in 0..20 {
+        press(&mut app, Key::PageDown);
+    }
+    assert!(screen(&app, 160, 45).join("\n").contains(last));
+    press(&mut app, Key::Esc);
+
+    // Details of a finished operation at 60×20 end with the raw JSON's last brace.
+    let done = app.view.iter().position(|i| app.rows[*i].op.done).unwrap();
+    app.selected = done;
+    press(&mut app, Key::Enter);
+    press(&mut app, Key::End);
+    let lines = screen(&app, 60, 20);
+    let bottom = lines
+        .iter()
+        .position(|l| l.contains("esc close ┘"))
+        .unwrap();
+    assert_eq!(
+        lines[bottom - 1].split('│').nth(1).map(str::trim),
+        Some("}"),
+        "{}",
+        lines.join("\n")
+    );
+}

@@ -94,6 +94,9 @@ pub enum Action {
         name: String,
         result: Result<(), ApiError>,
     },
+    /// How far the open pager scrolls at the terminal's size (from the layout): its
+    /// scroll is kept within it.
+    ScrollLimit(u16),
     /// The process was told to stop; there is no asking, only leaving a record.
     Signal(Signal),
 }

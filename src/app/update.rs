@@ -118,6 +118,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             on_delete_sent(app, &name, result);
             bulk::record(app, MutationKind::Delete, &name, &outcome);
         }
+        Action::ScrollLimit(max) => {
+            if let super::Mode::Details { scroll }
+            | super::Mode::Help { scroll }
+            | super::Mode::ErrorLog { scroll } = &mut app.mode
+            {
+                *scroll = (*scroll).min(max);
+            }
+        }
         Action::Signal(signal) => quit::signalled(app, signal),
     }
     fx

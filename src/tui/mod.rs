@@ -178,6 +178,11 @@ async fn event_loop(
                 let resize = ui::resize(area, &app);
                 apply(&mut app, runner, vec![resize]);
             }
+            // A pager scrolled past its end (G, or a page key near it) is brought back
+            // to its last line before the frame, so the next key up moves at once.
+            if let Some(max) = screen.scroll_limit(&app, theme, area) {
+                apply(&mut app, runner, vec![Action::ScrollLimit(max)]);
+            }
             let mut frame = Buffer::empty(area);
             screen.render(&app, theme, area, &mut frame);
             if last.as_ref() != Some(&frame) {

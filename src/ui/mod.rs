@@ -101,6 +101,16 @@ impl Screen {
         render_with(app, theme, area, buf, &self.details);
     }
 
+    /// How far the open pager (help, error log, details) scrolls at `area`, if one is
+    /// open: the runtime tells the app (`Action::ScrollLimit`), so `G` lands on the last
+    /// line and a key back up moves at once.
+    pub fn scroll_limit(&self, app: &App, theme: Theme, area: Rect) -> Option<u16> {
+        match app.mode {
+            Mode::Details { .. } => details::scroll_limit(app, &self.details, theme, area),
+            _ => overlays::pager_limit(app, theme, area),
+        }
+    }
+
     /// How many times the details pane's heavy part was laid out (see [`details`]).
     pub fn details_layouts(&self) -> u64 {
         self.details.layouts()

@@ -32,15 +32,23 @@ fn scrolled(
     rect: Rect,
     buf: &mut Buffer,
 ) {
-    let inner_h = block.inner(rect).height as usize;
-    let paragraph = Paragraph::new(Text::from(lines))
+    let inner = block.inner(rect);
+    let max_scroll = scroll_limit(&lines, inner);
+    Paragraph::new(Text::from(lines))
         .block(block)
-        .wrap(Wrap { trim: false });
-    // The frame's two lines are counted too; the last line may come to the bottom, no further.
-    let max_scroll = paragraph.line_count(rect.width).saturating_sub(inner_h + 2) as u16;
-    paragraph
+        .wrap(Wrap { trim: false })
         .scroll((scroll.min(max_scroll), 0))
         .render(rect, buf);
+}
+
+/// How far `lines` wrapped in `inner` scroll before the last line reaches the bottom.
+/// Counted at the inner width: a paragraph's `line_count` wraps at the width it is given,
+/// borders included, so counting with the block stopped short of the end.
+pub(super) fn scroll_limit(lines: &[Line<'static>], inner: Rect) -> u16 {
+    let wrapped = Paragraph::new(Text::from(lines.to_vec()))
+        .wrap(Wrap { trim: false })
+        .line_count(inner.width);
+    u16::try_from(wrapped.saturating_sub(inner.height as usize)).unwrap_or(u16::MAX)
 }
 
 /// The frame every overlay wears: a title, and its keys in the bottom border.
@@ -103,7 +111,8 @@ pub(super) fn hint_spans(
     spans
 }
 
-pub fn help(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
+/// The help screen's text: every mode's keys, the states, the marks, the filter.
+fn help_lines(theme: Theme) -> Vec<Line<'static>> {
     let bold = Style::new().add_modifier(Modifier::BOLD);
     let mut lines: Vec<Line> = Vec::new();
     // Every mode's table, whole: what a key does anywhere is on this one screen.
@@ -170,10 +179,29 @@ pub fn help(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) 
     ] {
         lines.push(Line::raw(l));
     }
-    let rect = centered(area, 84, area.height.saturating_sub(2));
+    lines
+}
+
+fn help_rect(area: Rect) -> Rect {
+    centered(area, 84, area.height.saturating_sub(2))
+}
+
+pub fn help(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
+    let rect = help_rect(area);
     Clear.render(rect, buf);
     let block = framed(" Help ", &border_keys(app, ModeKind::Pager, None), theme);
-    scrolled(lines, block, scroll, rect, buf);
+    scrolled(help_lines(theme), block, scroll, rect, buf);
+}
+
+/// How far help or the error log scrolls at `area`, for the app to clamp to (`G` goes
+/// there, and `k` after it moves at once).
+pub(super) fn pager_limit(app: &App, theme: Theme, area: Rect) -> Option<u16> {
+    let (lines, rect) = match app.mode {
+        crate::app::Mode::Help { .. } => (help_lines(theme), help_rect(area)),
+        crate::app::Mode::ErrorLog { .. } => (error_log_lines(app, theme), error_log_rect(area)),
+        _ => return None,
+    };
+    Some(scroll_limit(&lines, Block::bordered().inner(rect)))
 }
 
 /// The quit dialog's words, from the bulk action as it stands now: answers keep arriving
@@ -403,14 +431,15 @@ fn confirm_box(
     let paragraph = Paragraph::new(Text::from(lines))
         .block(block)
         .wrap(Wrap { trim: false });
-    // Long names wrap: size the box to what the wrapped text needs, buttons included.
-    let height = (paragraph.line_count(width) as u16).min(area.height);
+    // Long names wrap: size the box to what the wrapped text needs, buttons included,
+    // wrapped at the width inside the borders (`line_count` adds the borders' lines only).
+    let height = (paragraph.line_count(width.saturating_sub(2)) as u16).min(area.height);
     let rect = centered(area, width, height);
     Clear.render(rect, buf);
     paragraph.render(rect, buf);
 }
 
-pub fn error_log(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
+fn error_log_lines(app: &App, theme: Theme) -> Vec<Line<'static>> {
     let mut lines: Vec<Line> = Vec::new();
     if app.log.is_empty() {
         lines.push(Line::from(Span::styled("no errors so far", theme.dim())));
@@ -423,11 +452,20 @@ pub fn error_log(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buf
             Span::raw(one_line(&e.text).into_owned()),
         ]));
     }
-    let rect = centered(
+    lines
+}
+
+fn error_log_rect(area: Rect) -> Rect {
+    centered(
         area,
         area.width.saturating_sub(4).min(120),
         area.height.saturating_sub(2),
-    );
+    )
+}
+
+pub fn error_log(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
+    let lines = error_log_lines(app, theme);
+    let rect = error_log_rect(area);
     Clear.render(rect, buf);
     let block = framed(
         &format!(" Error log ({}) ", app.log.len()),

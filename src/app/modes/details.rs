@@ -37,6 +37,11 @@ pub const KEYS: &[Binding<Details>] = &[
         "back to the top",
     ),
     Binding::new(
+        &[Key::Char('G'), Key::End],
+        Details::Page(Page::Bottom),
+        "to the last line",
+    ),
+    Binding::new(
         &[Key::Char('c')],
         Details::Cancel,
         "cancel this operation (asks first)",
