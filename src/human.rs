@@ -5,7 +5,8 @@
 use jiff::Timestamp;
 use std::time::Duration;
 
-/// The table's AGE: exact seconds under a minute; above that, the whole minutes between the
+/// The dashboard's one age, in the AGE column, the details pane and the cancel dialog
+/// alike: exact seconds under a minute; above that, the whole minutes between the
 /// clock's minute boundaries, so every row's age ticks over at the same moment once a minute.
 /// Over SSH that is one small repaint a minute instead of one every few seconds (each row at
 /// its own second). It reads at most a minute more than the exact age.

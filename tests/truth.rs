@@ -547,3 +547,49 @@ fn help_and_details_scroll_to_their_true_last_line() {
         lines.join("\n")
     );
 }
+
+/// AGE read `4m` in the table while details said `3m ago` and the cancel dialog kept the
+/// age it opened with: one age everywhere, ticking together.
+#[test]
+fn the_table_details_and_the_cancel_dialog_tell_one_age() {
+    use lrotop::app::keys::Key;
+    use lrotop::app::{Action, update};
+    let mut w = common::world(1, 1, 8);
+    let mut app = common::loaded_app(&mut w, &["global"]);
+    app.selected = 0;
+    let created = app.selected_row().unwrap().op.create_time().unwrap();
+    // A moment where rounding to the clock's minute and counting whole minutes differ.
+    let mut now = app.now;
+    while now.as_second().div_euclid(60) - created.as_second().div_euclid(60)
+        == now.duration_since(created).as_secs() / 60
+    {
+        now += std::time::Duration::from_secs(7);
+    }
+    update(&mut app, Action::Tick(now));
+    for step in 0..3 {
+        let age = lrotop::human::aligned_age(created, app.now);
+        let lines = screen(&app, 160, 20);
+        let row = lines.iter().find(|l| l.contains("RUNNING")).unwrap();
+        assert!(
+            row.contains(&format!(" {age} ")),
+            "step {step}: {age} in {row}"
+        );
+        press(&mut app, Key::Enter);
+        let text = screen(&app, 160, 30).join("\n");
+        assert!(
+            text.contains(&format!("({age} ago)")),
+            "step {step}: {age}\n{text}"
+        );
+        assert!(text.contains(&format!("running for   {age}")), "{text}");
+        press(&mut app, Key::Char('c'));
+        let words = common::dialog_words(&app).lines.join("\n");
+        assert!(words.contains(&format!("age {age}")), "{words}");
+        // The dialog open, the clock goes on: its age goes with the table's.
+        let next = app.now + std::time::Duration::from_secs(40);
+        update(&mut app, Action::Tick(next));
+        let later = lrotop::human::aligned_age(created, app.now);
+        let words = common::dialog_words(&app).lines.join("\n");
+        assert!(words.contains(&format!("age {later}")), "{words}");
+        press(&mut app, Key::Esc);
+    }
+}

@@ -12,7 +12,7 @@ use crate::api::Operation;
 use crate::api::time::format_timestamp;
 use crate::app::App;
 use crate::app::row::{Row, RowState};
-use crate::human::coarse_age;
+use crate::human::{aligned_age, coarse_age};
 use crate::sanitize::{multi_line, one_line_capped};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -182,7 +182,9 @@ fn head(app: &App, r: &Row, theme: Theme) -> Vec<Line<'static>> {
         field("target", op.target(), theme),
     ];
     let created = op.create_time();
-    let ago = |t| coarse_age(app.now.duration_since(t).unsigned_abs());
+    // The table's AGE, to the letter: one age on every part of the screen, ticking over
+    // at the same moment.
+    let ago = |t| aligned_age(t, app.now);
     if let Some(c) = created {
         let text = format!("{}  ({} ago)", format_timestamp(c), ago(c));
         lines.push(field("created", &text, theme));

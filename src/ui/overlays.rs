@@ -263,7 +263,8 @@ pub fn confirm_words(c: &Confirm, bulk: Option<&Bulk>, now: Timestamp) -> Words 
 fn one_words(op: &OneOp, now: Timestamp) -> Words {
     let age = op
         .created
-        .map(|t| crate::human::coarse_age(now.duration_since(t).unsigned_abs()))
+        // The table's AGE (and details'), from the clock as it is at each frame.
+        .map(|t| crate::human::aligned_age(t, now))
         .unwrap_or_else(|| "-".into());
     let mut lines = vec![
         op.name.clone(),
