@@ -593,3 +593,122 @@ fn the_table_details_and_the_cancel_dialog_tell_one_age() {
         press(&mut app, Key::Esc);
     }
 }
+
+/// A dead endpoint showed no badge for ~20 s: the background refresh retried for the whole
+/// call deadline before saying anything. It reports the first failure; its retry is the
+/// next refresh.
+#[tokio::test]
+async fn a_dead_endpoint_is_reported_at_the_first_failure() {
+    use lrotop::api::{ClientOptions, OperationsClient};
+    use lrotop::app::{Action, Effect};
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    // The default policy: retries for up to 30 s.
+    let client = OperationsClient::new(ClientOptions::for_endpoint(format!(
+        "http://127.0.0.1:{port}"
+    )))
+    .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let runner = lrotop::sync::Runner::new(client, tx, false);
+    let started = std::time::Instant::now();
+    runner.run(Effect::Refresh {
+        location: common::loc("global"),
+    });
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(3), rx.recv())
+        .await
+        .expect("reported within 3 s")
+        .unwrap();
+    assert!(
+        matches!(answer, Action::Loaded { result: Err(_), .. }),
+        "{answer:?}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+}
+
+/// Kept rows of a failing location dimmed one cell and read RUNNING with ticking ages; a
+/// failing location selected showed an empty table without its error; recovery after the
+/// backoff took ~42 s.
+#[test]
+fn stale_rows_say_so_the_error_shows_in_place_and_recovery_is_soon() {
+    use lrotop::api::ApiError;
+    use lrotop::app::Effect;
+    use lrotop::app::keys::Key;
+    let mut w = common::world(1, 2, 8);
+    let mut app = common::loaded_app(&mut w, &["global", "us-central1"]);
+    let dead = || -> ApiError { ApiError::Transport("connection refused".into()) };
+    for _ in 0..8 {
+        common::load(&mut app, "global", Err(dead()));
+    }
+    let t = &app.targets[0];
+    let wait = t.next_due.unwrap().duration_since(app.now);
+    assert!(
+        wait <= jiff::SignedDuration::from_secs(30),
+        "a location that was fine waits at most 30 s: {wait:?}"
+    );
+    // Stale rows: dimmed whole, and no ticking age.
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 30)).unwrap();
+    term.draw(|f| lrotop::ui::draw(f, &app, lrotop::ui::Theme::default()))
+        .unwrap();
+    let buf = term.backend().buffer().clone();
+    let line = |y: u16| -> String {
+        (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect()
+    };
+    let mut stale_rows = 0;
+    for y in 0..buf.area.height {
+        let full = line(y);
+        // The table's part of the line, past the locations pane.
+        let Some(start) = full.find("││") else {
+            continue;
+        };
+        let l = &full[start..];
+        if !["RUNNING", "DONE", "FAILED", "CANCELLED"]
+            .iter()
+            .any(|w| l.contains(w))
+        {
+            continue;
+        }
+        // The TARGET cell, the row's widest, is dim with it.
+        let Some(at) = l.find("…") else {
+            continue;
+        };
+        let x = full[..start + at].chars().count() as u16;
+        let dim = buf[(x, y)].modifier.contains(ratatui::style::Modifier::DIM);
+        if l.contains(" global ") {
+            stale_rows += 1;
+            assert!(l.contains(" stale "), "{l}");
+            assert!(dim, "the whole row is dim: {l}");
+        } else {
+            assert!(!l.contains(" stale ") && !dim, "{l}");
+        }
+    }
+    assert_eq!(stale_rows, 8);
+    // The failing location selected, with nothing to show: its error, in place.
+    let mut fresh = common::loaded_app(&mut w, &["global", "us-central1"]);
+    common::load(&mut fresh, "us-central1", Ok(vec![]));
+    common::load(&mut fresh, "us-central1", Err(dead()));
+    press(&mut fresh, Key::Tab);
+    press(&mut fresh, Key::Char('G'));
+    assert_eq!(
+        fresh.location_scope().unwrap().name.location(),
+        "us-central1"
+    );
+    let text = screen(&fresh, 160, 20).join("\n");
+    assert!(
+        text.contains(
+            "us-central1: cannot reach the server: connection refused (r tries again now)"
+        ),
+        "{text}"
+    );
+    // `r` tries the failing location at once, backoff or not.
+    let fx = press(&mut fresh, Key::Char('r'));
+    assert!(
+        fx.iter().any(
+            |e| matches!(e, Effect::Refresh { location } if location.location() == "us-central1")
+        ),
+        "{fx:?}"
+    );
+}

@@ -47,6 +47,9 @@ pub const STATUS_TTL: Duration = Duration::from_secs(6);
 pub const ERROR_LOG_LEN: usize = 100;
 /// The longest a failing location waits between tries.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// The longest a location that has loaded before waits: it was reachable, so an outage is
+/// likely short, and its rows on screen are stale meanwhile (recovery once took ~42 s).
+pub const STALE_BACKOFF: Duration = Duration::from_secs(30);
 /// Background refresh requests a second per endpoint: the Gemini API's per-user quota is
 /// of this order.
 pub const DEFAULT_REQUEST_BUDGET: f64 = 2.0;

@@ -147,7 +147,13 @@ fn on_failed(app: &mut App, target: usize, e: ApiError) {
     let Some(t) = app.targets.get_mut(target) else {
         return;
     };
+    let cap = if t.loaded {
+        super::STALE_BACKOFF
+    } else {
+        super::MAX_BACKOFF
+    };
     let wait = backoff(interval, t.failures, target)
+        .min(cap)
         .max(e.status().and_then(|s| s.retry_delay).unwrap_or_default());
     t.next_due = Some(now + wait);
     let fresh = TargetError {

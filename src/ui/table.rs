@@ -377,6 +377,19 @@ pub fn operations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
 }
 
 fn empty_text(app: &App) -> String {
+    // A failing location in view says why it shows nothing, in place.
+    if let Some(t) = app.location_scope()
+        && let Some(e) = &t.error
+    {
+        let r = crate::app::modes::table::key_for(crate::app::modes::table::Command::Refresh)
+            .map(|k| k.name())
+            .unwrap_or_default();
+        return format!(
+            "{}: {} ({r} tries again now)",
+            one_line(&t.label),
+            one_line(&e.message)
+        );
+    }
     if !app.discovering.is_empty() {
         "discovering locations…".into()
     } else if app.targets.is_empty() {
@@ -435,7 +448,12 @@ fn row(
         state: r.state,
     };
     for (d, w) in cols {
-        let text = (d.text)(reading, item);
+        // A stale row's age would tick on from data that is no longer being refreshed:
+        // the cell says so instead.
+        let text = match d.column {
+            Column::Age if stale => std::borrow::Cow::Borrowed("stale"),
+            _ => (d.text)(reading, item),
+        };
         let shown = d.fit(&d.safe(&text), *w as usize).into_owned();
         let style = match d.column {
             Column::State => theme.state(r.state),
@@ -445,6 +463,10 @@ fn row(
         cells.push(Cell::from(Span::styled(shown, style)));
     }
     let mut style = Style::new();
+    // The whole row, not one cell: what it says is as of its location's last good refresh.
+    if stale {
+        style = style.patch(theme.dim());
+    }
     if r.changed_at.get().is_some_and(|t| now < t + FLASH) {
         style = style.patch(theme.flash());
     }
