@@ -712,3 +712,149 @@ fn stale_rows_say_so_the_error_shows_in_place_and_recovery_is_soon() {
         "{fx:?}"
     );
 }
+
+/// The filter prompt had no cursor keys, ctrl-u or ctrl-w, and esc in the table left an
+/// applied filter in place.
+#[test]
+fn the_filter_prompt_edits_at_a_cursor_and_esc_in_the_table_clears_the_filter() {
+    use lrotop::app::Mode;
+    use lrotop::app::keys::Key;
+    let mut w = common::world(1, 2, 8);
+    let mut app = common::loaded_app(&mut w, &["global", "us-central1"]);
+    let text = |app: &lrotop::app::App| match &app.mode {
+        Mode::FilterInput { text, .. } => text.clone(),
+        other => panic!("{other:?}"),
+    };
+    type_keys(&mut app, "/state=running glbal");
+    for _ in 0..3 {
+        press(&mut app, Key::Left);
+    }
+    type_keys(&mut app, "o");
+    assert_eq!(text(&app), "state=running global");
+    press(&mut app, Key::Home);
+    type_keys(&mut app, "location=us-central1 ");
+    press(&mut app, Key::End);
+    press(&mut app, Key::Ctrl('w'));
+    assert_eq!(text(&app), "location=us-central1 state=running ");
+    press(&mut app, Key::Ctrl('w'));
+    assert_eq!(text(&app), "location=us-central1 ");
+    press(&mut app, Key::Right);
+    press(&mut app, Key::Left);
+    press(&mut app, Key::Backspace);
+    assert_eq!(text(&app), "location=us-central ");
+    press(&mut app, Key::Ctrl('u'));
+    assert_eq!(text(&app), " ");
+    type_keys(&mut app, "state=running");
+    assert_eq!(text(&app), "state=running ");
+    // The cursor is drawn where typing goes.
+    press(&mut app, Key::Home);
+    let status = screen(&app, 160, 12)[10].clone();
+    assert!(status.starts_with(" / state=running"), "{status}");
+    press(&mut app, Key::Enter);
+    assert_eq!(app.view.len(), 8);
+    press(&mut app, Key::Esc);
+    assert!(app.filter.is_empty());
+    assert_eq!(app.view.len(), 16);
+}
+
+/// "Cancel 1 operations?"; and a cancel under way said nothing of since when.
+#[test]
+fn one_is_singular_and_a_pending_cancel_says_since_when() {
+    use lrotop::app::keys::Key;
+    use lrotop::app::{Action, update};
+    let mut w = common::world(1, 1, 8);
+    let mut app = common::loaded_app(&mut w, &["global"]);
+    press(&mut app, Key::Char(' '));
+    press(&mut app, Key::Char('C'));
+    assert_eq!(common::dialog_words(&app).title, "Cancel 1 operation?");
+    press(&mut app, Key::Esc);
+    press(&mut app, Key::Char('G'));
+    press(&mut app, Key::Char(' '));
+    press(&mut app, Key::Char('D'));
+    let words = common::dialog_words(&app);
+    assert_eq!(words.title, "Delete 2 operation records?");
+    press(&mut app, Key::Esc);
+    press(&mut app, Key::Char('u'));
+    press(&mut app, Key::Char('D'));
+    let words = common::dialog_words(&app);
+    assert_eq!(words.title, "Delete 1 operation record?");
+    assert!(
+        words.lines[0].starts_with("1 operation record will be deleted"),
+        "{words:?}"
+    );
+    press(&mut app, Key::Esc);
+
+    press(&mut app, Key::Char('g'));
+    let name = app.selected_row().unwrap().op.name.clone();
+    press(&mut app, Key::Char('c'));
+    press(&mut app, Key::Char('y'));
+    update(
+        &mut app,
+        Action::CancelSent {
+            name: name.clone(),
+            result: Ok(()),
+        },
+    );
+    let asked = app.now;
+    let later = app.now + std::time::Duration::from_secs(150);
+    update(&mut app, Action::Tick(later));
+    common::select(&mut app, &name);
+    press(&mut app, Key::Enter);
+    let text = screen(&app, 160, 30).join("\n");
+    let ago = lrotop::human::aligned_age(asked, later);
+    assert!(ago.ends_with('m'), "{ago}");
+    assert!(
+        text.contains(&format!("cancel requested {ago} ago")),
+        "{text}"
+    );
+}
+
+/// Read-only and protected projects were not marked in the all-projects view.
+#[test]
+fn read_only_and_protected_projects_are_marked_in_the_all_projects_view() {
+    let mut w = common::world(2, 1, 8);
+    let mut app = lrotop::app::App::new(
+        common::settings(),
+        vec!["demo-project-1".into(), "demo-project-2".into()],
+        Some(vec!["global".into()]),
+        common::t0(),
+    );
+    app.settings.project_flags.insert(
+        "demo-project-2".into(),
+        lrotop::app::ProjectFlags {
+            alias: Some("prod".into()),
+            read_only: true,
+            protected: true,
+        },
+    );
+    lrotop::app::update(&mut app, lrotop::app::Action::Tick(common::t0()));
+    for p in ["demo-project-1", "demo-project-2"] {
+        lrotop::app::update(
+            &mut app,
+            lrotop::app::Action::Loaded {
+                location: lrotop::api::LocationName::new(p, "global").unwrap(),
+                result: Ok(w.snapshot(p, "global")),
+            },
+        );
+    }
+    let lines = screen(&app, 160, 30);
+    let pane: Vec<String> = lines.iter().map(|l| pane_part(l)).collect();
+    let heading = pane
+        .iter()
+        .position(|l| l.contains("prod (demo-project-2)"))
+        .unwrap();
+    assert!(pane[heading + 1].contains("[ro,prot]"), "{pane:?}");
+    let rows: Vec<&String> = lines.iter().filter(|l| l.contains("RUNNING")).collect();
+    assert!(
+        rows.iter().any(|l| l.contains(" prod [ro,prot] ")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter().any(|l| l.contains(" demo-project-1 ")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter().all(|l| !l.contains("demo-project-1 [")),
+        "{rows:?}"
+    );
+}

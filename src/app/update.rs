@@ -350,7 +350,7 @@ fn on_cancel_sent(app: &mut App, name: &str, result: Result<(), ApiError>, fx: &
     };
     match result {
         Ok(()) => {
-            r.cancel = CancelTrack::pending(now + CANCEL_POLL, now + CANCEL_HURRY);
+            r.cancel = CancelTrack::pending(now, now + CANCEL_POLL, now + CANCEL_HURRY);
             r.restate(now);
             if let Ok(n) = OperationName::parse(name) {
                 fx.push(Effect::Get { name: n });

@@ -11,7 +11,7 @@ use super::overlays::{centered, field, framed};
 use crate::api::Operation;
 use crate::api::time::format_timestamp;
 use crate::app::App;
-use crate::app::row::{Row, RowState};
+use crate::app::row::{CancelTrack, Row, RowState};
 use crate::human::{aligned_age, coarse_age};
 use crate::sanitize::{multi_line, one_line_capped};
 use ratatui::buffer::Buffer;
@@ -169,9 +169,14 @@ fn head(app: &App, r: &Row, theme: Theme) -> Vec<Line<'static>> {
                 format!("{} {}", r.state.glyph(), r.state.word()),
                 theme.state(r.state).add_modifier(Modifier::BOLD),
             ),
-            Span::raw(match r.note() {
-                Some(n) => format!("   {}", one_line_capped(&n, DETAIL_CAP)),
-                None => String::new(),
+            Span::raw(match (&r.cancel, r.note()) {
+                // Since when, on the clock the table's ages use.
+                (CancelTrack::Pending(p), _) => format!(
+                    "   cancel requested {} ago: waiting for the server",
+                    aligned_age(p.asked, app.now)
+                ),
+                (_, Some(n)) => format!("   {}", one_line_capped(&n, DETAIL_CAP)),
+                (_, None) => String::new(),
             }),
         ]),
         Line::raw(""),

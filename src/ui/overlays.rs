@@ -303,7 +303,7 @@ fn many_words(m: &Many, names: &[String]) -> Words {
             }
         }
         MutationKind::Delete => {
-            lines.push(format!("{n} operation record(s) will be deleted."));
+            lines.push(format!("{} will be deleted.", records(n)));
             lines.push(
                 "Delete removes the record only. It does NOT cancel: a running operation keeps running."
                     .into(),
@@ -339,14 +339,21 @@ fn many_words(m: &Many, names: &[String]) -> Words {
                 "Cancel is best effort: the server may refuse it, or an operation may finish anyway."
                     .into(),
             );
-            (format!("Cancel {n} operations?"), format!("Cancel {n}"))
+            let what = if n == 1 { "operation" } else { "operations" };
+            (format!("Cancel {n} {what}?"), format!("Cancel {n}"))
         }
-        MutationKind::Delete => (
-            format!("Delete {n} operation record(s)?"),
-            format!("Delete {n}"),
-        ),
+        MutationKind::Delete => (format!("Delete {}?", records(n)), format!("Delete {n}")),
     };
     Words { title, lines, yes }
+}
+
+/// `1 operation record`, `3 operation records`.
+fn records(n: usize) -> String {
+    if n == 1 {
+        "1 operation record".into()
+    } else {
+        format!("{n} operation records")
+    }
 }
 
 /// One line per reason something will not be sent.

@@ -24,6 +24,7 @@ pub enum Command {
     Details,
     Cancel,
     Filter,
+    ClearFilter,
     SortNext,
     SortReverse,
     ActiveOnly,
@@ -130,6 +131,7 @@ pub const KEYS: &[Binding<Command>] = &[
         "filter: text, state=, verb=, location=, project=",
     )
     .hint("filter"),
+    Binding::new(&[Key::Esc], C::ClearFilter, "clear the filter"),
     Binding::new(&[Key::Char('s')], C::SortNext, "sort by the next column").hint("sort"),
     Binding::new(&[Key::Char('S')], C::SortReverse, "reverse the sort"),
     Binding::new(
@@ -297,6 +299,13 @@ fn run(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
                 text: current.clone(),
                 previous: current,
             };
+        }
+        Command::ClearFilter => {
+            if !app.filter.is_empty() {
+                app.filter = crate::app::filter::Filter::default();
+                app.rebuild();
+                app.say(Level::Info, "filter cleared (/ sets one)");
+            }
         }
         Command::SortNext => {
             app.sort = app.next_sort();
