@@ -68,8 +68,8 @@ fn empty_app(locations: &[(String, Vec<Operation>)]) -> App {
         t0(),
     );
     update(&mut app, Action::Tick(t0() + SignedDuration::from_mins(5)));
-    let table_rows = ui::table_rows(AREA, &app);
-    update(&mut app, Action::Resize { table_rows });
+    let resize = ui::resize(AREA, &app);
+    update(&mut app, resize);
     app
 }
 

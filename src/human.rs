@@ -6,7 +6,8 @@ use jiff::Timestamp;
 use jiff::fmt::friendly::SpanParser;
 use std::time::Duration;
 
-/// The table's AGE: exact seconds under a minute; above that, the whole minutes between the
+/// The dashboard's one age, in the AGE column, the details pane and the cancel dialog
+/// alike: exact seconds under a minute; above that, the whole minutes between the
 /// clock's minute boundaries, so every row's age ticks over at the same moment once a minute.
 /// Over SSH that is one small repaint a minute instead of one every few seconds (each row at
 /// its own second). It reads at most a minute more than the exact age.
@@ -29,6 +30,18 @@ pub fn coarse_age(d: Duration) -> String {
         60..=3599 => format!("{}m", s / 60),
         3600..=86_399 => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
         _ => format!("{}d{:02}h", s / 86_400, (s % 86_400) / 3600),
+    }
+}
+
+/// A count for a narrow cell: exact below 10,000, then `12.3k`, `123k`, `1.2M`, never more
+/// than five cells and never more than the count (the digits shown are cut, not rounded up).
+pub fn compact_count(n: usize) -> String {
+    match n {
+        0..=9_999 => n.to_string(),
+        10_000..=99_999 => format!("{}.{}k", n / 1000, (n % 1000) / 100),
+        100_000..=999_999 => format!("{}k", n / 1000),
+        1_000_000..=9_999_999 => format!("{}.{}M", n / 1_000_000, (n % 1_000_000) / 100_000),
+        _ => format!("{}M", n / 1_000_000),
     }
 }
 
@@ -98,6 +111,16 @@ mod tests {
         assert_eq!(coarse_age(Duration::from_secs(192)), "3m");
         assert_eq!(coarse_age(Duration::from_secs(3840)), "1h04m");
         assert_eq!(coarse_age(Duration::from_secs(90_000)), "1d01h");
+    }
+
+    #[test]
+    fn counts_are_compact_and_never_overstated() {
+        assert_eq!(compact_count(347), "347");
+        assert_eq!(compact_count(9_999), "9999");
+        assert_eq!(compact_count(12_399), "12.3k");
+        assert_eq!(compact_count(123_999), "123k");
+        assert_eq!(compact_count(1_299_999), "1.2M");
+        assert_eq!(compact_count(123_456_789), "123M");
     }
 
     #[test]

@@ -67,6 +67,20 @@ pub fn shorten_left(s: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(format!("…{}", tail_within(s, max - 1)))
 }
 
+/// At most `max` cells, keeping both ends: names that differ only at the end (`us-east1`,
+/// `us-east4`) or only at the start (`us-west1`, `europe-west1`) still read apart.
+pub fn shorten_middle(s: &str, max: usize) -> Cow<'_, str> {
+    if width(s) <= max {
+        return Cow::Borrowed(s);
+    }
+    if max < 3 {
+        return shorten_left(s, max);
+    }
+    let tail = tail_within(s, (max - 1) / 2);
+    let head = head_within(s, max - 1 - width(tail));
+    Cow::Owned(format!("{head}…{tail}"))
+}
+
 /// `s` followed by spaces up to `cells` (nothing added if it is already that wide).
 pub fn pad(s: &str, cells: usize) -> String {
     let mut out = String::with_capacity(s.len() + cells);

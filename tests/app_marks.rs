@@ -76,11 +76,13 @@ fn space_marks_by_name_and_moves_on() {
     key(&mut app, Key::Char('k'));
     key(&mut app, Key::Char(' '));
     assert!(app.marks.is_empty(), "space again unmarks");
-    // A finished row cannot be marked.
+    // A finished row is marked too: `D` cleans up finished records.
     key(&mut app, Key::Char('G'));
+    let last = app.selected_row().unwrap();
+    assert!(!last.state.is_active());
+    let last = last.op.name.clone();
     key(&mut app, Key::Char(' '));
-    assert!(app.marks.is_empty());
-    assert!(status(&app).contains("only running operations"));
+    assert!(app.marks.contains(&last));
 }
 
 #[test]
@@ -109,20 +111,23 @@ fn marks_survive_sorting_filtering_and_refresh() {
 }
 
 #[test]
-fn marks_are_pruned_when_operations_finish_or_vanish() {
+fn marks_are_pruned_when_operations_vanish_not_when_they_finish() {
     let mut w = world(1, 1, 8);
     let mut app = loaded_app(&mut w, &["global"]);
     key(&mut app, Key::Char('*'));
-    assert_eq!(app.marks.len(), 4, "every visible running operation");
+    assert_eq!(app.marks.len(), 8, "every visible operation");
     let mut ops = w.snapshot("demo-project-1", "global");
     let (finished, vanished) = (ops[0].name.clone(), ops[1].name.clone());
     ops[0].done = true;
     ops[0].error = Some(Box::new(Status::new(Code::Cancelled, "x")));
     ops.remove(1);
     load(&mut app, "global", Ok(ops));
-    assert!(!app.marks.contains(&finished));
+    assert!(
+        app.marks.contains(&finished),
+        "finished: still marked for D"
+    );
     assert!(!app.marks.contains(&vanished));
-    assert_eq!(app.marks.len(), 2);
+    assert_eq!(app.marks.len(), 7);
 }
 
 #[test]
@@ -131,7 +136,7 @@ fn mark_all_respects_the_filter_and_range_marks_between() {
     let mut app = loaded_app(&mut w, &["global", "us-central1"]);
     filter(&mut app, "location=global");
     key(&mut app, Key::Char('*'));
-    assert_eq!(app.marks.len(), 4);
+    assert_eq!(app.marks.len(), 8);
     assert!(app.marks.iter().all(|n| n.contains("/locations/global/")));
     key(&mut app, Key::Char('u'));
     assert!(app.marks.is_empty());
@@ -151,7 +156,7 @@ fn bulk_cancel_counts_hidden_and_skipped_and_sends_only_visible() {
     let mut w = world(1, 2, 8);
     let mut app = loaded_app(&mut w, &["global", "us-central1"]);
     key(&mut app, Key::Char('*'));
-    assert_eq!(app.marks.len(), 8);
+    assert_eq!(app.marks.len(), 16);
     // One marked row already has a cancel under way.
     let under_way = running_names(&app)
         .into_iter()
@@ -169,20 +174,24 @@ fn bulk_cancel_counts_hidden_and_skipped_and_sends_only_visible() {
     assert!(fx.is_empty(), "nothing sent before confirming");
     let c = confirm(&app);
     let m = many_facts(&app);
-    assert_eq!((m.kind, m.hidden, m.running), (MutationKind::Cancel, 4, 0));
+    assert_eq!((m.kind, m.hidden, m.running), (MutationKind::Cancel, 8, 0));
     assert_eq!(
         m.skipped.into_iter().collect::<Vec<_>>(),
-        vec![(Skip::UnderWay, 1)]
+        vec![(Skip::Done, 4), (Skip::UnderWay, 1)]
     );
     let words = dialog_words(&app);
     assert_eq!(words.title, "Cancel 3 operations?");
     let text = words.lines.join("\n");
     assert!(text.contains("3 will be sent"), "{text}");
     assert!(
-        text.contains("4 marked are hidden by the filter and will not be sent"),
+        text.contains("8 marked are hidden by the filter and will not be sent"),
         "{text}"
     );
-    assert!(text.contains("1 skipped"), "{text}");
+    assert!(
+        text.contains("1 skipped: a cancel is already under way"),
+        "{text}"
+    );
+    assert!(text.contains("4 skipped: already finished"), "{text}");
     assert!(c.typed.is_none(), "3 is under the threshold");
     assert!(!c.yes_focused);
     let Confirmed::CancelMany(names) = &c.on_yes else {
@@ -204,8 +213,8 @@ fn bulk_cancel_counts_hidden_and_skipped_and_sends_only_visible() {
     );
     assert_eq!(
         app.marks.len(),
-        5,
-        "the hidden marks (and the skipped one) stay for later"
+        13,
+        "the hidden marks (and the skipped ones) stay for later"
     );
 }
 
@@ -292,8 +301,9 @@ fn large_or_protected_bulk_actions_need_typing() {
     let mut w = world(1, 1, 60);
     let mut app = loaded_app(&mut w, &["global"]);
     key(&mut app, Key::Char('*'));
-    let n = app.marks.len();
-    assert!(n > 20, "{n}");
+    // Only the running ones are cancelled, so only they are counted.
+    let n = running_names(&app).len();
+    assert!(n > 20 && app.marks.len() > n, "{n}");
     key(&mut app, Key::Char('C'));
     let c = confirm(&app);
     assert_eq!(c.typed.as_ref().unwrap().expected, n.to_string());
@@ -463,4 +473,52 @@ fn unavailable_after_retries_is_a_failure_not_a_refusal() {
     );
     assert_ne!(app.row(&names[0]).unwrap().state, RowState::CancelRefused);
     assert_eq!(app.row(&names[3]).unwrap().state, RowState::CancelRefused);
+}
+
+/// Finished rows could not be marked, so `D` deleted records of running operations only
+/// (the dangerous case) and never cleaned up finished ones.
+#[test]
+fn finished_rows_are_marked_for_delete_and_cancel_skips_them_with_a_count() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let finished: HashSet<String> = app
+        .view
+        .iter()
+        .map(|i| &app.rows[*i])
+        .filter(|r| !r.state.is_active())
+        .map(|r| r.op.name.clone())
+        .collect();
+    assert_eq!(finished.len(), 4);
+    // V marks a range of finished rows.
+    key(&mut app, Key::Char('G'));
+    key(&mut app, Key::Char(' '));
+    key(&mut app, Key::Char('k'));
+    key(&mut app, Key::Char('k'));
+    key(&mut app, Key::Char('k'));
+    key(&mut app, Key::Char('V'));
+    assert_eq!(app.marks, finished);
+    let fx = key(&mut app, Key::Char('C'));
+    assert!(fx.is_empty());
+    assert_eq!(app.mode, Mode::Normal, "nothing running to cancel");
+    assert!(status(&app).contains("4 already done"), "{}", status(&app));
+    key(&mut app, Key::Char('D'));
+    let m = many_facts(&app);
+    assert_eq!((m.kind, m.running), (MutationKind::Delete, 0));
+    let fx = key(&mut app, Key::Char('y'));
+    assert_eq!(sent(&fx), finished, "D deletes what is marked");
+
+    // Everything marked: C sends the running ones and says how many it skips.
+    let mut app = loaded_app(&mut w, &["global"]);
+    key(&mut app, Key::Char('*'));
+    assert_eq!(app.marks.len(), 8);
+    key(&mut app, Key::Char('C'));
+    let words = dialog_words(&app);
+    assert_eq!(words.title, "Cancel 4 operations?");
+    let text = words.lines.join("\n");
+    assert!(text.contains("4 skipped: already finished"), "{text}");
+    let fx = key(&mut app, Key::Char('y'));
+    let running: HashSet<String> = running_names(&app).into_iter().collect();
+    assert_eq!(sent(&fx), running);
+    assert!(sent(&fx).is_disjoint(&finished));
+    assert_eq!(app.marks, finished, "the skipped stay marked, for D");
 }

@@ -905,3 +905,63 @@ fn service_table_errors_name_the_line_and_key() {
         "unknown key",
     );
 }
+
+/// `config check` once reported one mistake, and not the first: every mistake is reported,
+/// each with its line, in the order of the file.
+#[test]
+fn every_mistake_is_reported_in_file_order() {
+    let text = "\
+refresh = \"500ms\"
+theme = \"neon\"
+columns = [\"state\", \"colour\", \"shade\"]
+
+[defaults]
+locations = [\"us central1\", \"global\", \"global\"]
+
+[[project]]
+id = \"bad project\"
+alias = \"has space\"
+
+[[project]]
+id = \"good-project\"
+alias = \"good-project-2\"
+
+[[project]]
+id = \"good-project\"
+";
+    let (_dir, _path, result) = load_text(text);
+    let shown = result.unwrap_err().to_string();
+    let lines: Vec<&str> = shown.lines().collect();
+    let at: Vec<(usize, &str)> = lines
+        .iter()
+        .map(|l| {
+            let mut parts = l
+                .rsplit_once(".toml:")
+                .map(|(_, r)| r)
+                .unwrap_or("")
+                .splitn(3, ':');
+            let line = parts.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+            let key = parts
+                .nth(1)
+                .map(|r| r.trim_start().split(':').next().unwrap_or(""));
+            (line, key.unwrap_or(""))
+        })
+        .collect();
+    assert_eq!(
+        at,
+        vec![
+            (1, "refresh"),
+            (2, "theme"),
+            (3, "columns[1]"),
+            (3, "columns[2]"),
+            (6, "defaults.locations[0]"),
+            (6, "defaults.locations[2]"),
+            (9, "project[0].id"),
+            (10, "project[0].alias"),
+            (17, "project[2].id"),
+        ],
+        "{shown}"
+    );
+    assert!(lines[5].contains("\"global\" is listed twice"), "{shown}");
+    assert!(lines[8].contains("duplicate project id"), "{shown}");
+}

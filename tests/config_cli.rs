@@ -65,6 +65,15 @@ fn path_init_and_check() {
         err.contains(&format!("{}:3:1", bad.display())) && err.contains("colour"),
         "{err}"
     );
+    // Every mistake, in file order, each on its own line.
+    let two = home.path().join("two.toml");
+    std::fs::write(&two, "theme = \"neon\"\n\n[[project]]\nid = \"a b\"\n").unwrap();
+    let out = lrotop(home.path(), &["config", "check", two.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    let theme = err.find(&format!("{}:1:9: theme", two.display()));
+    let id = err.find(&format!("{}:4:6: project[0].id", two.display()));
+    assert!(theme.is_some() && id.is_some() && theme < id, "{err}");
     // Any command reading that config says the same and sends nothing.
     let out = lrotop(home.path(), &["list", "--config", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));

@@ -50,7 +50,7 @@ async fn two_hundred_projects_stay_within_budget_and_none_is_starved() {
             let name = app.rows[0].op.name.clone();
             let now = app.now;
             app.rows.get_mut(0).unwrap().cancel =
-                CancelTrack::pending(now, now + Duration::from_secs(600));
+                CancelTrack::pending(now, now, now + Duration::from_secs(600));
             pending = Some(name);
         }
         while let Some(e) = queue.pop_front() {

@@ -29,7 +29,13 @@ fn err(http: u16, status: &str) -> ApiError {
 fn busy_app() -> App {
     let mut w = world(1, 3, 8);
     let mut app = loaded_app(&mut w, &["global", "us-central1", "us-east4"]);
-    update(&mut app, Action::Resize { table_rows: 24 });
+    update(
+        &mut app,
+        Action::Resize {
+            table_rows: 24,
+            locations_fit: true,
+        },
+    );
     let ops = w.snapshot("demo-project-1", "global");
     select(&mut app, &ops[0].name);
     update(&mut app, Action::Key(Key::Char('c')));
@@ -219,8 +225,8 @@ fn mono_and_no_color_use_no_colour_at_all() {
 fn only_visible_rows_are_drawn_and_the_selection_is_shown() {
     let mut w = world(1, 1, 300);
     let mut app = loaded_app(&mut w, &["global"]);
-    let table_rows = ui::table_rows(ratatui::layout::Rect::new(0, 0, 100, 20), &app);
-    update(&mut app, Action::Resize { table_rows });
+    let resize = ui::resize(ratatui::layout::Rect::new(0, 0, 100, 20), &app);
+    update(&mut app, resize);
     update(&mut app, Action::Key(Key::Char('G')));
     let t = draw(&app, Theme::Default, 100, 20);
     let buf = t.backend().buffer();
@@ -489,9 +495,26 @@ fn at_80_columns_whole_columns_drop_and_state_words_stay_whole() {
     for kept in ["STATE", "TARGET", "AGE"] {
         assert!(titles.contains(&kept), "{kept} dropped: {header:?}");
     }
+    // At 80 the locations pane steps aside, and every column fits; at 60 whole columns go.
+    assert!(!text.contains("Locations"), "{text}");
+    let t60 = draw(&app, Theme::Default, 60, 20);
+    let header60 = screen_line(&t60, header_y(&t60));
+    let titles60: Vec<&str> = header60
+        .trim_matches(|c| c == '│' || c == ' ')
+        .split_whitespace()
+        .collect();
+    for title in &titles60 {
+        assert!(
+            ["STATE", "LOCATION", "VERB", "TARGET", "AGE", "ID"].contains(title),
+            "a cut title {title:?} in {header60:?}"
+        );
+    }
+    for kept in ["STATE", "TARGET", "AGE"] {
+        assert!(titles60.contains(&kept), "{kept} dropped: {header60:?}");
+    }
     assert!(
-        titles.len() < 6,
-        "nothing dropped at 80 columns: {header:?}"
+        titles60.len() < titles.len(),
+        "nothing dropped at 60 columns: {header60:?}"
     );
     // Every state word on screen in full, CANCELLED and CANCEL REFUSED among them.
     let mut seen = 0;
@@ -636,7 +659,13 @@ fn each_mode(mut visit: impl FnMut(&App, &Terminal<TestBackend>)) {
     let mut w = world(1, 1, 30);
     let mut fresh = || {
         let mut app = loaded_app(&mut w, &["global"]);
-        update(&mut app, Action::Resize { table_rows: 20 });
+        update(
+            &mut app,
+            Action::Resize {
+                table_rows: 20,
+                locations_fit: true,
+            },
+        );
         // So that marking all asks for the count typed.
         app.settings.bulk_confirm_threshold = 3;
         app

@@ -18,6 +18,7 @@ fuzz_target!(|input: &str| {
             verb: input,
             location: input,
             project: input,
+            project_alias: None,
             text: [input, "", ""],
             age: Some(std::time::Duration::from_secs(input.len() as u64)),
         };
@@ -35,6 +36,7 @@ fuzz_target!(|input: &str| {
         verb: v,
         location: v,
         project: v,
+        project_alias: None,
         text: [v, "", ""],
         age: None,
     };

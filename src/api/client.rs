@@ -143,7 +143,6 @@ struct Inner {
     auth: Auth,
     quota_project: Option<String>,
     request_timeout: Duration,
-    retry: RetryPolicy,
     max_body: usize,
     max_pages: usize,
 }
@@ -152,6 +151,9 @@ struct Inner {
 #[derive(Clone)]
 pub struct OperationsClient {
     inner: Arc<Inner>,
+    /// Per handle, not shared: the dashboard's background refreshes use a handle that
+    /// does not retry (see [`OperationsClient::without_retries`]).
+    retry: RetryPolicy,
 }
 
 impl std::fmt::Debug for OperationsClient {
@@ -219,11 +221,25 @@ impl OperationsClient {
                 auth,
                 quota_project: opts.quota_project,
                 request_timeout: opts.request_timeout,
-                retry: opts.retry,
                 max_body: opts.max_body,
                 max_pages: opts.max_pages.max(1),
             }),
+            retry: opts.retry,
         })
+    }
+
+    /// The same client (connections, credentials), trying each call once. For calls that
+    /// are tried again anyway: a background refresh that failed is reported at once and
+    /// the next refresh is its retry, where retrying within the call deadline kept a dead
+    /// endpoint's badge away for up to half a minute. Mutations keep their retries.
+    pub fn without_retries(&self) -> OperationsClient {
+        OperationsClient {
+            inner: self.inner.clone(),
+            retry: RetryPolicy {
+                max_attempts: 1,
+                ..self.retry.clone()
+            },
+        }
     }
 
     pub fn base(&self) -> &Url {
@@ -591,7 +607,7 @@ impl OperationsClient {
 
     /// When a call starting now must be over.
     fn deadline(&self) -> Instant {
-        Instant::now() + self.inner.retry.deadline
+        Instant::now() + self.retry.deadline
     }
 
     /// One call with its retries, all over by `until`. `path` is built only from validated
@@ -612,7 +628,7 @@ impl OperationsClient {
             .join(path)
             .map_err(|e| ApiError::Refused(format!("cannot build a URL for {path}: {e}")))?;
         let body = body.as_deref().unwrap_or("{}");
-        let policy = &self.inner.retry;
+        let policy = &self.retry;
         let past_deadline = || ApiError::Deadline {
             deadline: policy.deadline,
             pages: 0,
@@ -828,7 +844,7 @@ impl Paging {
         Paging {
             what,
             until: client.deadline(),
-            deadline: client.inner.retry.deadline,
+            deadline: client.retry.deadline,
             max_pages: client.inner.max_pages,
             pages: 0,
             empty_run: 0,

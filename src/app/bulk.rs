@@ -59,9 +59,9 @@ impl Bulk {
 }
 
 pub(crate) fn toggle_mark(app: &mut App) {
-    let Some((name, state, foreign)) = app
+    let Some((name, foreign)) = app
         .selected_row()
-        .map(|r| (r.op.name.clone(), r.state, app.is_foreign(r)))
+        .map(|r| (r.op.name.clone(), app.is_foreign(r)))
     else {
         return;
     };
@@ -74,17 +74,10 @@ pub(crate) fn toggle_mark(app: &mut App) {
         );
         app.say(Level::Warn, text);
         return;
-    } else if state.is_active() {
+    } else {
+        // Finished rows too: `D` cleans up their records; `C` skips them, and says so.
         app.marks.insert(name.clone());
         app.mark_anchor = Some(name);
-    } else {
-        let text = format!(
-            "{} is {}: only running operations can be marked",
-            short(&name),
-            state.word()
-        );
-        app.say(Level::Info, text);
-        return;
     }
     // Like most pickers: mark, then move on to the next row.
     if app.selected + 1 < app.view.len() {
@@ -93,7 +86,8 @@ pub(crate) fn toggle_mark(app: &mut App) {
     }
 }
 
-/// Marks every active row between the anchor (the last row toggled) and the selection.
+/// Marks every row between the anchor (the last row toggled) and the selection, but the
+/// foreign ones.
 pub(crate) fn mark_range(app: &mut App) {
     let Some(sel) = app.selected_row().map(|r| r.op.name.clone()) else {
         return;
@@ -107,7 +101,7 @@ pub(crate) fn mark_range(app: &mut App) {
     let mut added = 0;
     for i in &app.view[lo..=hi] {
         let r = &app.rows[*i];
-        if r.state.is_active() && !app.is_foreign(r) && app.marks.insert(r.op.name.clone()) {
+        if !app.is_foreign(r) && app.marks.insert(r.op.name.clone()) {
             added += 1;
         }
     }
@@ -122,12 +116,12 @@ pub(crate) fn mark_all_visible(app: &mut App) {
     let before = app.marks.len();
     for i in &app.view {
         let r = &app.rows[*i];
-        if r.state.is_active() && !app.is_foreign(r) {
+        if !app.is_foreign(r) {
             app.marks.insert(r.op.name.clone());
         }
     }
     let text = format!(
-        "marked {} visible running operations ({} marked)",
+        "marked {} visible operations ({} marked)",
         app.marks.len() - before,
         app.marks.len()
     );

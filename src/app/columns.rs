@@ -52,6 +52,8 @@ pub enum Cut {
     Right,
     /// Keeps the end, which names the resource: `…Indexes/idx-a`.
     Left,
+    /// Keeps both ends, so names that differ at either end read apart: `northam…ast1`.
+    Middle,
 }
 
 /// Whether a column is shown when the config does not choose.
@@ -129,9 +131,27 @@ fn state_text<'a>(r: &Reading<'a>, i: Item<'a>) -> Cow<'a, str> {
 
 /// A project as the table names it: its alias if it has one (the column is narrow), else
 /// its id.
+fn alias_or_id<'a>(projects: &'a HashMap<String, ProjectFlags>, id: &'a str) -> &'a str {
+    alias_of(projects, id).unwrap_or(id)
+}
+
+/// `[ro]`, `[prot]` or `[ro,prot]` for a read-only or protected project, so that the
+/// all-projects view says which rows the keys will refuse or ask harder about.
+pub fn project_marker(flags: Option<&ProjectFlags>) -> &'static str {
+    match flags.map(|f| (f.read_only, f.protected)) {
+        Some((true, true)) => "[ro,prot]",
+        Some((true, false)) => "[ro]",
+        Some((false, true)) => "[prot]",
+        _ => "",
+    }
+}
+
 fn project_text<'a>(r: &Reading<'a>, i: Item<'a>) -> Cow<'a, str> {
-    let id = i.op.project();
-    Cow::Borrowed(alias_of(r.projects, id).unwrap_or(id))
+    let label = alias_or_id(r.projects, i.op.project());
+    match project_marker(r.projects.get(i.op.project())) {
+        marker if r.live && !marker.is_empty() => Cow::Owned(format!("{label} {marker}")),
+        _ => Cow::Borrowed(label),
+    }
 }
 
 fn age_text<'a>(r: &Reading<'a>, i: Item<'a>) -> Cow<'a, str> {
@@ -158,8 +178,11 @@ fn widest_project(app: &App) -> usize {
     app.projects
         .iter()
         .map(|p| {
-            let label = alias_of(&app.settings.project_flags, p).unwrap_or(p);
+            let label = alias_or_id(&app.settings.project_flags, p);
+            let marker = project_marker(app.settings.project_flags.get(p));
             crate::width::width(&crate::sanitize::one_line(label))
+                + crate::width::width(marker)
+                + usize::from(!marker.is_empty())
         })
         .max()
         .unwrap_or(0)
@@ -190,7 +213,8 @@ pub const COLUMNS: [Decl; 8] = [
             max: 20,
             widest: widest_project,
         },
-        cut: Cut::Right,
+        // Both ends: the marker of a read-only or protected project stays in view.
+        cut: Cut::Middle,
         priority: 70,
         tty_cap: None,
         dashboard: Shown::SeveralProjects,
@@ -202,12 +226,14 @@ pub const COLUMNS: [Decl; 8] = [
         name: "location",
         title: "LOCATION",
         text: |_, i| Cow::Borrowed(i.op.location()),
+        // Wide enough for every Google Cloud region whole (`northamerica-northeast1`); a
+        // longer name is cut in the middle, never so that two read alike.
         width: Width::Fit {
             min: 8,
-            max: 16,
+            max: 24,
             widest: widest_location,
         },
-        cut: Cut::Right,
+        cut: Cut::Middle,
         priority: 60,
         tty_cap: None,
         dashboard: Shown::Always,
@@ -371,7 +397,7 @@ impl Decl {
     pub fn safe<'a>(&self, text: &'a str) -> Cow<'a, str> {
         match self.cut {
             Cut::Left => one_line_tail(text, CELL_CAP),
-            Cut::Right | Cut::Never => one_line_capped(text, CELL_CAP),
+            Cut::Right | Cut::Middle | Cut::Never => one_line_capped(text, CELL_CAP),
         }
     }
 
@@ -380,6 +406,7 @@ impl Decl {
         match self.cut {
             Cut::Left => crate::width::shorten_left(text, cells),
             Cut::Right => crate::width::shorten_right(text, cells),
+            Cut::Middle => crate::width::shorten_middle(text, cells),
             Cut::Never => Cow::Borrowed(text),
         }
     }

@@ -1,7 +1,7 @@
 //! The filter language shared by the dashboard's `/` and the CLI's `--filter`.
 //!
 //! Terms separated by spaces must all match. `key=value` compares a field (`state`, `verb`,
-//! `location`, `project`; case-insensitive; `a,b` means either), `key!=value` excludes, and
+//! `location`, `project` (its id or its alias); case-insensitive; `a,b` means either), `key!=value` excludes, and
 //! any other word is a substring of the name, target, verb or status message.
 
 use crate::api::Operation;
@@ -66,6 +66,9 @@ pub struct Subject<'a> {
     pub verb: &'a str,
     pub location: &'a str,
     pub project: &'a str,
+    /// The project's alias from the config, if it has one: what the PROJECT column shows,
+    /// so `project=` matches it as well as the id.
+    pub project_alias: Option<&'a str>,
     pub text: [&'a str; 3],
     /// Since creation, where the operation says when it was created.
     pub age: Option<std::time::Duration>,
@@ -74,12 +77,20 @@ pub struct Subject<'a> {
 impl<'a> Subject<'a> {
     /// An operation as a filter sees it, in the state the caller shows it in: the dashboard
     /// knows states the server does not (a cancel under way), the CLI has only the server's.
-    pub fn of(op: &'a Operation, state: &'a str, now: jiff::Timestamp) -> Subject<'a> {
+    /// `projects` gives the alias `project=` matches besides the id.
+    pub fn of(
+        op: &'a Operation,
+        state: &'a str,
+        now: jiff::Timestamp,
+        projects: &'a std::collections::HashMap<String, super::ProjectFlags>,
+    ) -> Subject<'a> {
+        let project = op.project();
         Subject {
             state,
             verb: op.verb(),
             location: op.location(),
-            project: op.project(),
+            project,
+            project_alias: super::alias_of(projects, project),
             text: [&op.name, op.target(), op.status_message()],
             age: op
                 .create_time()
@@ -196,7 +207,9 @@ impl Filter {
                     }
                     Field::Verb => values.iter().any(|v| eq_ci(s.verb, v)),
                     Field::Location => values.iter().any(|v| eq_ci(s.location, v)),
-                    Field::Project => values.iter().any(|v| eq_ci(s.project, v)),
+                    Field::Project => values.iter().any(|v| {
+                        eq_ci(s.project, v) || s.project_alias.is_some_and(|a| eq_ci(a, v))
+                    }),
                 };
                 hit != *negate
             }
@@ -250,6 +263,7 @@ mod tests {
             verb,
             location,
             project: "prod-1",
+            project_alias: Some("prod"),
             text: [
                 "projects/prod-1/locations/x/operations/op-1",
                 "…/codeRepositoryIndexes/idx-Payments",
@@ -290,6 +304,10 @@ mod tests {
         assert!(!m("verb=create location=global"));
         assert!(m("payments"));
         assert!(m("project=PROD-1 idx-pay"));
+        // By the alias the PROJECT column shows, or by the id.
+        assert!(m("project=Prod") && m("project=prod,staging"));
+        assert!(!m("project!=prod") && !m("project!=prod-1"));
+        assert!(!m("project=pro"));
         assert!(!m("nothing-like-this"));
         let running = subject("CANCELLING", "delete", "global");
         assert!(Filter::parse("state=active").unwrap().matches(&running));
@@ -306,6 +324,7 @@ mod tests {
             verb: "Р",
             location: "Ä",
             project: "p",
+            project_alias: None,
             text: ["", "", ""],
             age: None,
         };

@@ -56,6 +56,8 @@ pub struct Binding<C: 'static> {
     pub hint: &'static str,
     /// How many of `keys`, from the first, a hint names ("n/esc no"); help names them all.
     pub shown: usize,
+    /// Sends a cancel or a delete: left out of hint lines where nothing may be changed.
+    pub mutates: bool,
 }
 
 impl<C: Copy> Binding<C> {
@@ -66,6 +68,15 @@ impl<C: Copy> Binding<C> {
             help,
             hint: "",
             shown: 1,
+            mutates: false,
+        }
+    }
+
+    /// A key that sends a cancel or a delete.
+    pub const fn mutating(self) -> Binding<C> {
+        Binding {
+            mutates: true,
+            ..self
         }
     }
 
@@ -129,12 +140,22 @@ pub struct HintItem {
 /// and by the first member's word (`[Down, Up]` gives `j/k scroll`). A command not in the
 /// table is left out, so a hint can only name what the table binds.
 pub fn hints<C: Copy + PartialEq>(table: &[Binding<C>], groups: &[&[C]]) -> Vec<HintItem> {
+    hints_where(table, groups, |_| true)
+}
+
+/// A hint line of the bindings `keep` keeps: read-only mode offers no key it would refuse.
+pub fn hints_where<C: Copy + PartialEq>(
+    table: &[Binding<C>],
+    groups: &[&[C]],
+    keep: impl Fn(&Binding<C>) -> bool,
+) -> Vec<HintItem> {
     groups
         .iter()
         .filter_map(|group| {
             let members: Vec<&Binding<C>> = group
                 .iter()
                 .filter_map(|c| table.iter().find(|b| b.command == *c))
+                .filter(|b| keep(b))
                 .collect();
             let first = members.first()?;
             let keys: Vec<Key> = members

@@ -48,6 +48,9 @@ pub const STATUS_TTL: Duration = Duration::from_secs(6);
 pub const ERROR_LOG_LEN: usize = 100;
 /// The longest a failing location waits between tries.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// The longest a location that has loaded before waits: it was reachable, so an outage is
+/// likely short, and its rows on screen are stale meanwhile (recovery once took ~42 s).
+pub const STALE_BACKOFF: Duration = Duration::from_secs(30);
 /// Background refresh requests a second per endpoint: the Gemini API's per-user quota is
 /// of this order.
 pub const DEFAULT_REQUEST_BUDGET: f64 = 2.0;
@@ -57,9 +60,11 @@ pub enum Action {
     Key(Key),
     /// The clock, once a second from the runtime.
     Tick(Timestamp),
-    /// Rows the operations table can show (from the layout).
+    /// Rows the operations table can show, and whether the locations pane fits beside it
+    /// (from the layout).
     Resize {
         table_rows: usize,
+        locations_fit: bool,
     },
     /// A click on the operations table's `row`-th line (0 = the first one shown).
     Click {
@@ -97,6 +102,9 @@ pub enum Action {
         name: String,
         result: Result<(), ApiError>,
     },
+    /// How far the open pager scrolls at the terminal's size (from the layout): its
+    /// scroll is kept within it.
+    ScrollLimit(u16),
     /// The process was told to stop; there is no asking, only leaving a record.
     Signal(Signal),
 }
@@ -259,10 +267,12 @@ pub enum Mode {
         scroll: u16,
     },
     Confirm(Confirm),
-    /// Typing a filter; `previous` comes back on Esc.
+    /// Typing a filter; `previous` comes back on Esc, and applies while `text` does not
+    /// parse. `cursor` is where typing goes, in chars.
     FilterInput {
         text: String,
         previous: String,
+        cursor: usize,
     },
     ErrorLog {
         scroll: u16,
@@ -380,6 +390,11 @@ pub struct App {
     pub offset: usize,
     pub table_rows: usize,
     pub focus: Pane,
+    /// The locations pane shown (`Some(true)`) or hidden by the user's `L`; `None`: shown
+    /// when it fits beside a usable table.
+    pub locations_pane: Option<bool>,
+    /// Whether it fits at the terminal's size, as the last resize said.
+    pub locations_fit: bool,
     /// 0 is "all", `i` is `targets[i - 1]`.
     pub location_sel: usize,
     /// The project shown, by index into `projects`; `None` shows them all.
@@ -449,6 +464,8 @@ impl App {
             offset: 0,
             table_rows: 20,
             focus: Pane::Operations,
+            locations_pane: None,
+            locations_fit: true,
             location_sel: 0,
             filter: Filter::default(),
             sort: Column::State,
@@ -508,6 +525,20 @@ impl App {
             // the client refuses an unsupported method before sending, all the same.
             service: None,
         }
+    }
+
+    /// Nothing may be changed from what is in view: `--read-only`, or the project in view
+    /// is read-only. Hints then offer no key that would be refused.
+    pub fn mutations_off(&self) -> bool {
+        self.settings.read_only
+            || self
+                .scope_project()
+                .is_some_and(|p| self.settings.project_read_only(p))
+    }
+
+    /// Whether the locations pane is on screen: the user's choice, else whether it fits.
+    pub fn locations_shown(&self) -> bool {
+        self.locations_pane.unwrap_or(self.locations_fit)
     }
 
     pub fn selected_row(&self) -> Option<&Row> {

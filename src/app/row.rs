@@ -88,6 +88,8 @@ pub enum CancelTrack {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct PendingCancel {
+    /// When our cancel was accepted: what "cancel requested 2m ago" counts from.
+    pub asked: Timestamp,
     pub next_poll: Timestamp,
     pub until: Timestamp,
 }
@@ -99,8 +101,12 @@ pub struct Refusal {
 }
 
 impl CancelTrack {
-    pub fn pending(next_poll: Timestamp, until: Timestamp) -> CancelTrack {
-        CancelTrack::Pending(Box::new(PendingCancel { next_poll, until }))
+    pub fn pending(asked: Timestamp, next_poll: Timestamp, until: Timestamp) -> CancelTrack {
+        CancelTrack::Pending(Box::new(PendingCancel {
+            asked,
+            next_poll,
+            until,
+        }))
     }
 
     pub fn refused(code: impl Into<String>, message: impl Into<String>) -> CancelTrack {
@@ -194,7 +200,10 @@ impl Row {
             (CancelTrack::Pending(_) | CancelTrack::Sending, _) => {
                 Some("cancel requested: waiting for the server".into())
             }
-            (_, RowState::Cancelling) => Some("cancel requested".into()),
+            // Asked elsewhere (or before this dashboard started): the server does not say when.
+            (_, RowState::Cancelling) => {
+                Some("cancel requested (not from here; the server does not say when)".into())
+            }
             _ => None,
         }
     }

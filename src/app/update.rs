@@ -52,8 +52,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 app.keep_selection_visible();
             }
         }
-        Action::Resize { table_rows } => {
+        Action::Resize {
+            table_rows,
+            locations_fit,
+        } => {
             app.table_rows = table_rows.max(1);
+            app.locations_fit = locations_fit;
+            // Keys go to what is on screen.
+            if !app.locations_shown() {
+                app.focus = super::Pane::Operations;
+            }
             app.keep_selection_visible();
         }
         Action::Key(k) => super::modes::on_key(app, k, &mut fx),
@@ -123,6 +131,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             on_delete_sent(app, &name, result);
             bulk::record(app, MutationKind::Delete, &name, &outcome);
         }
+        Action::ScrollLimit(max) => {
+            if let super::Mode::Details { scroll }
+            | super::Mode::Help { scroll }
+            | super::Mode::ErrorLog { scroll } = &mut app.mode
+            {
+                *scroll = (*scroll).min(max);
+            }
+        }
         Action::Signal(signal) => quit::signalled(app, signal),
     }
     if !app.batching {
@@ -147,7 +163,13 @@ fn on_failed(app: &mut App, target: usize, e: ApiError) {
     let Some(t) = app.targets.get_mut(target) else {
         return;
     };
+    let cap = if t.loaded {
+        super::STALE_BACKOFF
+    } else {
+        super::MAX_BACKOFF
+    };
     let wait = backoff(interval, t.failures, target)
+        .min(cap)
         .max(e.status().and_then(|s| s.retry_delay).unwrap_or_default());
     t.next_due = Some(now + wait);
     let fresh = TargetError {
@@ -344,7 +366,7 @@ fn on_cancel_sent(app: &mut App, name: &str, result: Result<(), ApiError>, fx: &
     };
     match result {
         Ok(()) => {
-            r.cancel = CancelTrack::pending(now + CANCEL_POLL, now + CANCEL_HURRY);
+            r.cancel = CancelTrack::pending(now, now + CANCEL_POLL, now + CANCEL_HURRY);
             r.restate(now);
             if let Ok(n) = OperationName::parse(name) {
                 fx.push(Effect::Get { name: n });

@@ -5,6 +5,7 @@ use super::row::Row;
 use super::{App, filter};
 use crate::api::time::Stamp;
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 impl App {
     /// Recomputes counts, the visible rows and their order, keeping the selection on the
@@ -36,10 +37,10 @@ impl App {
                 t.active += usize::from(r.state.is_active());
             }
         }
-        // Marks live only on operations that still exist and are still running.
+        // Marks live as long as their operations: a finished one stays marked for `D`
+        // (`C` skips it and counts it).
         let rows = &self.rows;
-        self.marks
-            .retain(|n| rows.find(n).is_some_and(|i| rows[i].state.is_active()));
+        self.marks.retain(|n| rows.find(n).is_some());
         let only = self.location_sel.checked_sub(1);
         let scope = self.scope_project().map(str::to_string);
         // By the project that listed a row, not the one its name claims: a foreign name
@@ -53,7 +54,10 @@ impl App {
                         targets.get(r.target).is_some_and(|t| t.name.project() == p)
                     })
                     && (!self.active_only || r.state.is_active())
-                    && (self.filter.is_empty() || self.filter.matches(&subject(r, self.now)))
+                    && (self.filter.is_empty()
+                        || self
+                            .filter
+                            .matches(&subject(r, self.now, &self.settings.project_flags)))
             })
             .collect();
         sort_view(&mut view, &self.rows, self.sort, &self.reading());
@@ -82,8 +86,13 @@ impl App {
     }
 }
 
-pub fn subject(r: &Row, now: jiff::Timestamp) -> filter::Subject<'_> {
-    filter::Subject::of(&r.op, r.state.word(), now)
+/// What the filter sees of a row; `projects` gives the alias the PROJECT column shows.
+pub fn subject<'a>(
+    r: &'a Row,
+    now: jiff::Timestamp,
+    projects: &'a HashMap<String, super::ProjectFlags>,
+) -> filter::Subject<'a> {
+    filter::Subject::of(&r.op, r.state.word(), now, projects)
 }
 
 /// Sorts row indices for the table by the column's declared order. Keys are computed once

@@ -122,6 +122,9 @@ pub enum ConfigError {
         key: String,
         message: String,
     },
+    /// Several mistakes, in file order, one a line.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Many(Vec<ConfigError>),
     /// Not read at all: not a regular file, or too large to be a config.
     #[error("{}: {source}", .path.display())]
     Unreadable {

@@ -118,90 +118,41 @@ impl Ctx<'_> {
     }
 }
 
+/// Every mistake is reported, in file order, not only the first (`config check` once made
+/// the user fix one to learn of the next). Shape and type errors (unknown keys, a string
+/// where a number goes) come from serde, which stops at the first; past those, each value
+/// is checked and the errors collected.
 pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let raw: RawConfig =
         toml::from_str(text).map_err(|e| super::locate::toml_error(text, &e).into_error(path))?;
     let cx = Ctx { text, path };
+    let mut errors: Vec<ConfigError> = Vec::new();
+    let errs = &mut errors;
 
-    let refresh = match &raw.refresh {
-        None => DEFAULT_REFRESH,
-        Some(r) => {
-            let d = crate::human::parse_human_duration(r.get_ref())
-                .map_err(|m| cx.err(r.span(), "refresh", m))?;
-            if d < MIN_REFRESH {
-                return Err(cx.err(
-                    r.span(),
-                    "refresh",
-                    format!("{:?} is too short: the floor is 1s", r.get_ref()),
-                ));
-            }
-            d
-        }
-    };
-
-    let theme = match &raw.theme {
-        None => ThemeName::Default,
-        Some(t) => match t.get_ref().as_str() {
-            "default" => ThemeName::Default,
-            "mono" => ThemeName::Mono,
-            other => {
-                return Err(cx.err(
-                    t.span(),
-                    "theme",
-                    format!("unknown theme {other:?} (expected \"default\" or \"mono\")"),
-                ));
-            }
-        },
-    };
-
-    let bulk_confirm_threshold = match &raw.bulk_confirm_threshold {
-        None => DEFAULT_BULK_CONFIRM_THRESHOLD,
-        Some(n) => {
-            let key = "bulk_confirm_threshold";
-            if *n.get_ref() < 1 {
-                return Err(cx.err(
-                    n.span(),
-                    key,
-                    format!("must be at least 1, not {}", n.get_ref()),
-                ));
-            }
-            usize::try_from(*n.get_ref())
-                .map_err(|_| cx.err(n.span(), key, format!("{} is too large", n.get_ref())))?
-        }
-    };
-
-    let request_budget = match &raw.request_budget {
-        None => DEFAULT_REQUEST_BUDGET,
-        Some(v) => {
-            let n = match v.get_ref() {
-                toml::Value::Integer(i) => *i as f64,
-                toml::Value::Float(f) => *f,
-                other => {
-                    return Err(cx.err(
-                        v.span(),
-                        "request_budget",
-                        format!(
-                            "expected a number of requests per second, found {}",
-                            other.type_str()
-                        ),
-                    ));
-                }
-            };
-            if !(n > 0.0 && n.is_finite() && n <= 10_000.0) {
-                return Err(cx.err(
-                    v.span(),
-                    "request_budget",
-                    format!("must be above 0 and at most 10000, not {n}"),
-                ));
-            }
-            n
-        }
-    };
-
-    let columns = match &raw.columns {
-        None => None,
-        Some(list) => Some(columns(&cx, list)?),
-    };
+    let refresh = raw
+        .refresh
+        .as_ref()
+        .and_then(|r| keep(errs, refresh(&cx, r)))
+        .unwrap_or(DEFAULT_REFRESH);
+    let theme = raw
+        .theme
+        .as_ref()
+        .and_then(|t| keep(errs, theme(&cx, t)))
+        .unwrap_or(ThemeName::Default);
+    let bulk_confirm_threshold = raw
+        .bulk_confirm_threshold
+        .as_ref()
+        .and_then(|n| keep(errs, threshold(&cx, n)))
+        .unwrap_or(DEFAULT_BULK_CONFIRM_THRESHOLD);
+    let request_budget = raw
+        .request_budget
+        .as_ref()
+        .and_then(|v| keep(errs, budget(&cx, v)))
+        .unwrap_or(DEFAULT_REQUEST_BUDGET);
+    let columns = raw
+        .columns
+        .as_ref()
+        .and_then(|list| columns(&cx, list, errs));
 
     let mut config = Config {
         path: Some(path.to_path_buf()),
@@ -222,13 +173,15 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         .iter()
         .enumerate()
     {
-        let entry = service(&cx, i, s.get_ref())?;
+        let Some(entry) = keep(errs, service(&cx, i, s.get_ref())) else {
+            continue;
+        };
         if let Some(first) = config
             .services
             .iter()
             .position(|e| e.profile.name == entry.profile.name)
         {
-            return Err(cx.err(
+            errs.push(cx.err(
                 s.get_ref().name.span(),
                 &format!("service[{i}].name"),
                 format!(
@@ -236,21 +189,28 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                     entry.profile.name
                 ),
             ));
+            continue;
         }
         config.services.push(entry);
     }
 
     if let Some(d) = &raw.defaults {
-        if let Some(s) = &d.services {
-            config.default_services = Some(service_list(&cx, &config, s, "defaults.services")?);
+        if let Some(s) = &d.services
+            && let Some(list) = keep(errs, service_list(&cx, &config, s, "defaults.services"))
+        {
+            config.default_services = Some(list);
         }
-        if let Some(e) = &d.endpoint {
-            config.default_endpoint = endpoint(&cx, e, "defaults.endpoint")?;
+        if let Some(e) = &d.endpoint
+            && let Some(e) = keep(errs, endpoint(&cx, e, "defaults.endpoint"))
+        {
+            config.default_endpoint = e;
         }
-        if let Some(l) = &d.locations {
-            config.default_locations = locations(&cx, l, "defaults.locations", |loc| {
+        if let Some(l) = &d.locations
+            && let Some(l) = locations(&cx, l, "defaults.locations", errs, |loc| {
                 check_segment(loc, "location", loc)
-            })?;
+            })
+        {
+            config.default_locations = l;
         }
     }
 
@@ -258,57 +218,133 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     config.projects = raw_projects
         .iter()
         .enumerate()
-        .map(|(i, p)| project(&cx, &config, i, p.get_ref()))
-        .collect::<Result<_, _>>()?;
-    unique_names(&cx, raw_projects)?;
-    Ok(config)
+        .filter_map(|(i, p)| project(&cx, &config, i, p.get_ref(), errs))
+        .collect();
+    unique_names(&cx, raw_projects, errs);
+    match errors.len() {
+        0 => Ok(config),
+        1 => Err(errors.remove(0)),
+        _ => {
+            errors.sort_by_key(|e| match e {
+                ConfigError::Invalid { line, column, .. } => (*line, *column),
+                _ => (usize::MAX, usize::MAX),
+            });
+            Err(ConfigError::Many(errors))
+        }
+    }
 }
 
+/// The value, or `None` with its error kept for the report.
+fn keep<T>(errors: &mut Vec<ConfigError>, r: Result<T, ConfigError>) -> Option<T> {
+    r.map_err(|e| errors.push(e)).ok()
+}
+
+fn refresh(cx: &Ctx<'_>, r: &Spanned<String>) -> Result<Duration, ConfigError> {
+    let d = crate::human::parse_human_duration(r.get_ref())
+        .map_err(|m| cx.err(r.span(), "refresh", m))?;
+    if d < MIN_REFRESH {
+        return Err(cx.err(
+            r.span(),
+            "refresh",
+            format!("{:?} is too short: the floor is 1s", r.get_ref()),
+        ));
+    }
+    Ok(d)
+}
+
+fn theme(cx: &Ctx<'_>, t: &Spanned<String>) -> Result<ThemeName, ConfigError> {
+    match t.get_ref().as_str() {
+        "default" => Ok(ThemeName::Default),
+        "mono" => Ok(ThemeName::Mono),
+        other => Err(cx.err(
+            t.span(),
+            "theme",
+            format!("unknown theme {other:?} (expected \"default\" or \"mono\")"),
+        )),
+    }
+}
+
+fn threshold(cx: &Ctx<'_>, n: &Spanned<i64>) -> Result<usize, ConfigError> {
+    let key = "bulk_confirm_threshold";
+    if *n.get_ref() < 1 {
+        return Err(cx.err(
+            n.span(),
+            key,
+            format!("must be at least 1, not {}", n.get_ref()),
+        ));
+    }
+    usize::try_from(*n.get_ref())
+        .map_err(|_| cx.err(n.span(), key, format!("{} is too large", n.get_ref())))
+}
+
+fn budget(cx: &Ctx<'_>, v: &Spanned<toml::Value>) -> Result<f64, ConfigError> {
+    let n = match v.get_ref() {
+        toml::Value::Integer(i) => *i as f64,
+        toml::Value::Float(f) => *f,
+        other => {
+            return Err(cx.err(
+                v.span(),
+                "request_budget",
+                format!(
+                    "expected a number of requests per second, found {}",
+                    other.type_str()
+                ),
+            ));
+        }
+    };
+    if !(n > 0.0 && n.is_finite() && n <= 10_000.0) {
+        return Err(cx.err(
+            v.span(),
+            "request_budget",
+            format!("must be above 0 and at most 10000, not {n}"),
+        ));
+    }
+    Ok(n)
+}
+
+/// One `[[project]]`; every field's mistake is kept, and the entry is left out if any.
 fn project(
     cx: &Ctx<'_>,
     config: &Config,
     i: usize,
     p: &RawProject,
-) -> Result<ProjectEntry, ConfigError> {
+    errors: &mut Vec<ConfigError>,
+) -> Option<ProjectEntry> {
+    let before = errors.len();
     let key = |field: &str| format!("project[{i}].{field}");
     let id = p.id.get_ref();
     if id.is_empty() {
-        return Err(cx.err(p.id.span(), &key("id"), "the project id is empty"));
+        errors.push(cx.err(p.id.span(), &key("id"), "the project id is empty"));
+    } else if let Err(e) = check_project(id) {
+        errors.push(cx.err(p.id.span(), &key("id"), reason(&e, id)));
     }
-    check_project(id).map_err(|e| cx.err(p.id.span(), &key("id"), reason(&e, id)))?;
-
-    let alias = match &p.alias {
-        None => None,
-        Some(a) => {
-            // An alias stands in for the id on the command line, so it obeys the same rules.
-            check_segment(a.get_ref(), "alias", a.get_ref())
-                .map_err(|e| cx.err(a.span(), &key("alias"), reason(&e, a.get_ref())))?;
-            Some(a.get_ref().clone())
-        }
-    };
-    let locations = match &p.locations {
-        None => None,
-        Some(l) => Some(locations(cx, l, &key("locations"), |loc| {
+    let alias = p.alias.as_ref().and_then(|a| {
+        // An alias stands in for the id on the command line, so it obeys the same rules.
+        let checked = check_segment(a.get_ref(), "alias", a.get_ref())
+            .map(|()| a.get_ref().clone())
+            .map_err(|e| cx.err(a.span(), &key("alias"), reason(&e, a.get_ref())));
+        keep(errors, checked)
+    });
+    let locations = p.locations.as_ref().and_then(|l| {
+        locations(cx, l, &key("locations"), errors, |loc| {
             LocationName::new(id, loc).map(drop)
-        })?),
-    };
-    let endpoint = match &p.endpoint {
-        None => None,
-        Some(e) => Some(endpoint(cx, e, &key("endpoint"))?),
-    };
-    let quota_project = match &p.quota_project {
-        None => None,
-        Some(q) => {
-            check_project(q.get_ref())
-                .map_err(|e| cx.err(q.span(), &key("quota_project"), reason(&e, q.get_ref())))?;
-            Some(q.get_ref().clone())
-        }
-    };
-    let services = match &p.services {
-        None => None,
-        Some(s) => Some(service_list(cx, config, s, &key("services"))?),
-    };
-    Ok(ProjectEntry {
+        })
+    });
+    let endpoint = p
+        .endpoint
+        .as_ref()
+        .and_then(|e| keep(errors, endpoint(cx, e, &key("endpoint"))));
+    let quota_project = p.quota_project.as_ref().and_then(|q| {
+        let checked = check_project(q.get_ref())
+            .map(|()| q.get_ref().clone())
+            .map_err(|e| cx.err(q.span(), &key("quota_project"), reason(&e, q.get_ref())));
+        keep(errors, checked)
+    });
+    let services = p
+        .services
+        .as_ref()
+        .and_then(|s| keep(errors, service_list(cx, config, s, &key("services"))));
+    (errors.len() == before).then(|| ProjectEntry {
         id: id.clone(),
         alias,
         locations,
@@ -506,17 +542,19 @@ fn service(cx: &Ctx<'_>, i: usize, s: &RawService) -> Result<ServiceEntry, Confi
 }
 
 /// Ids and aliases together name projects on the command line, so no name may mean two
-/// projects. The error points at the later of the two, with the earlier one named.
-fn unique_names(cx: &Ctx<'_>, projects: &[Spanned<RawProject>]) -> Result<(), ConfigError> {
+/// projects. Each error points at the later of the two, with the earlier one named.
+fn unique_names(cx: &Ctx<'_>, projects: &[Spanned<RawProject>], errors: &mut Vec<ConfigError>) {
     let mut ids: HashMap<&str, usize> = HashMap::new();
     for (i, p) in projects.iter().enumerate() {
         let id = p.get_ref().id.get_ref().as_str();
-        if let Some(first) = ids.insert(id, i) {
-            return Err(cx.err(
+        if let Some(&first) = ids.get(id) {
+            errors.push(cx.err(
                 p.get_ref().id.span(),
                 &format!("project[{i}].id"),
                 format!("duplicate project id {id:?} (already project[{first}])"),
             ));
+        } else {
+            ids.insert(id, i);
         }
     }
     let mut aliases: HashMap<&str, usize> = HashMap::new();
@@ -527,21 +565,23 @@ fn unique_names(cx: &Ctx<'_>, projects: &[Spanned<RawProject>]) -> Result<(), Co
         let alias = a.get_ref().as_str();
         let key = format!("project[{i}].alias");
         if let Some(&owner) = ids.get(alias).filter(|&&owner| owner != i) {
-            return Err(cx.err(
+            errors.push(cx.err(
                 a.span(),
                 &key,
                 format!("alias {alias:?} is the id of project[{owner}]"),
             ));
+            continue;
         }
-        if let Some(first) = aliases.insert(alias, i) {
-            return Err(cx.err(
+        if let Some(&first) = aliases.get(alias) {
+            errors.push(cx.err(
                 a.span(),
                 &key,
                 format!("duplicate alias {alias:?} (already project[{first}])"),
             ));
+        } else {
+            aliases.insert(alias, i);
         }
     }
-    Ok(())
 }
 
 fn endpoint(cx: &Ctx<'_>, e: &Spanned<String>, key: &str) -> Result<String, ConfigError> {
@@ -550,60 +590,82 @@ fn endpoint(cx: &Ctx<'_>, e: &Spanned<String>, key: &str) -> Result<String, Conf
     Ok(e.get_ref().trim().to_string())
 }
 
+/// A list of locations or `"discover"`; every bad item is reported, and the list is left
+/// out if any is.
 fn locations(
     cx: &Ctx<'_>,
     l: &Spanned<RawLocations>,
     key: &str,
+    errors: &mut Vec<ConfigError>,
     check: impl Fn(&str) -> Result<(), NameError>,
-) -> Result<Locations, ConfigError> {
+) -> Option<Locations> {
     match l.get_ref() {
-        RawLocations::Word(w) if w == "discover" => Ok(Locations::Discover),
-        RawLocations::Word(w) => Err(cx.err(
-            l.span(),
-            key,
-            format!("expected a list of locations or \"discover\", found {w:?}"),
-        )),
-        RawLocations::List(items) if items.is_empty() => Err(cx.err(
-            l.span(),
-            key,
-            "the list is empty; name at least one location, or write \"discover\"",
-        )),
+        RawLocations::Word(w) if w == "discover" => Some(Locations::Discover),
+        RawLocations::Word(w) => {
+            errors.push(cx.err(
+                l.span(),
+                key,
+                format!("expected a list of locations or \"discover\", found {w:?}"),
+            ));
+            None
+        }
+        RawLocations::List(items) if items.is_empty() => {
+            errors.push(cx.err(
+                l.span(),
+                key,
+                "the list is empty; name at least one location, or write \"discover\"",
+            ));
+            None
+        }
         RawLocations::List(items) => {
+            let before = errors.len();
             let mut out: Vec<String> = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 let loc = item.get_ref();
                 let item_key = format!("{key}[{i}]");
-                check(loc).map_err(|e| cx.err(item.span(), &item_key, reason(&e, loc)))?;
+                if let Err(e) = check(loc) {
+                    errors.push(cx.err(item.span(), &item_key, reason(&e, loc)));
+                    continue;
+                }
                 // Listing a location twice would list its operations twice.
-                if let Some(first) = out.iter().position(|o| o == loc) {
-                    return Err(cx.err(
+                if let Some(first) = items[..i].iter().position(|o| o.get_ref() == loc) {
+                    errors.push(cx.err(
                         item.span(),
                         &item_key,
                         format!("{loc:?} is listed twice (already {key}[{first}])"),
                     ));
+                    continue;
                 }
                 out.push(loc.clone());
             }
-            Ok(Locations::List(out))
+            (errors.len() == before).then_some(Locations::List(out))
         }
     }
 }
 
-/// `columns = ["state", "age", …]`: known names, each once, at least one.
-fn columns(cx: &Ctx<'_>, list: &Spanned<Vec<Spanned<String>>>) -> Result<Vec<Column>, ConfigError> {
+/// `columns = ["state", "age", …]`: known names, each once, at least one; every unknown
+/// name is reported.
+fn columns(
+    cx: &Ctx<'_>,
+    list: &Spanned<Vec<Spanned<String>>>,
+    errors: &mut Vec<ConfigError>,
+) -> Option<Vec<Column>> {
+    let before = errors.len();
     let mut out = Vec::with_capacity(list.get_ref().len());
     for (i, item) in list.get_ref().iter().enumerate() {
-        let c = item
-            .get_ref()
-            .parse::<Column>()
-            .map_err(|m| cx.err(item.span(), &format!("columns[{i}]"), m))?;
-        out.push(c);
+        match item.get_ref().parse::<Column>() {
+            Ok(c) => out.push(c),
+            Err(m) => errors.push(cx.err(item.span(), &format!("columns[{i}]"), m)),
+        }
     }
-    crate::app::columns::check(&out).map_err(|(i, m)| match list.get_ref().get(i) {
+    if errors.len() > before {
+        return None;
+    }
+    let checked = crate::app::columns::check(&out).map_err(|(i, m)| match list.get_ref().get(i) {
         Some(item) if !out.is_empty() => cx.err(item.span(), &format!("columns[{i}]"), m),
         _ => cx.err(list.span(), "columns", m),
-    })?;
-    Ok(out)
+    });
+    keep(errors, checked).map(|()| out)
 }
 
 /// `NameError`'s own text shows a synthesized resource name; the file holds just the segment.

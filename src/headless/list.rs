@@ -15,8 +15,13 @@ use std::sync::Arc;
 /// Ask for the largest page servers allow: one round trip per location where possible.
 pub const PAGE_SIZE: u32 = 1000;
 
-pub fn subject(op: &Operation, now: jiff::Timestamp) -> Subject<'_> {
-    Subject::of(op, op.outcome().word(), now)
+/// What `--filter` sees of an operation; `projects` gives the alias `project=` also matches.
+pub fn subject<'a>(
+    op: &'a Operation,
+    now: jiff::Timestamp,
+    projects: &'a std::collections::HashMap<String, crate::app::ProjectFlags>,
+) -> Subject<'a> {
+    Subject::of(op, op.outcome().word(), now, projects)
 }
 
 pub fn parse_filter(f: Option<&str>) -> Result<Filter, CliError> {
@@ -127,7 +132,7 @@ pub async fn fetch(ctx: &Context, filter: &Filter) -> Listed {
         }
     }
     let now = jiff::Timestamp::now();
-    ops.retain(|f| filter.matches(&subject(&f.op, now)));
+    ops.retain(|f| filter.matches(&subject(&f.op, now, &ctx.project_flags)));
     Listed {
         ops,
         errors,

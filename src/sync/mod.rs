@@ -144,7 +144,8 @@ impl Runner {
                 });
             }
             Effect::Refresh { location } => {
-                let client = self.client_for(location.project());
+                // Reported at the first failure: the app's backoff is the retry.
+                let client = self.client_for(location.project()).without_retries();
                 tokio::spawn(async move {
                     let _permit = limit.acquire().await;
                     // Page by page: what is in flight is one page per location, not a

@@ -207,8 +207,8 @@ async fn event_loop(
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let size = terminal.size()?;
-    let table_rows = ui::table_rows(Rect::new(0, 0, size.width, size.height), &app);
-    apply(&mut app, runner, vec![Action::Resize { table_rows }]);
+    let resize = ui::resize(Rect::new(0, 0, size.width, size.height), &app);
+    apply(&mut app, runner, vec![resize]);
     let mut last: Option<Buffer> = None;
     let screen = ui::Screen::default();
     let panic_after_first_frame = test_hook::panic_after_first_frame();
@@ -220,6 +220,17 @@ async fn event_loop(
         }
         let drawn = terminal.size().and_then(|size| {
             let area = Rect::new(0, 0, size.width, size.height);
+            // The pane's room changes with the data too (a count that grows a digit), not
+            // only with the terminal: the app hears of it before the frame.
+            if ui::locations_fit(area, &app) != app.locations_fit {
+                let resize = ui::resize(area, &app);
+                apply(&mut app, runner, vec![resize]);
+            }
+            // A pager scrolled past its end (G, or a page key near it) is brought back
+            // to its last line before the frame, so the next key up moves at once.
+            if let Some(max) = screen.scroll_limit(&app, theme, area) {
+                apply(&mut app, runner, vec![Action::ScrollLimit(max)]);
+            }
             let mut frame = Buffer::empty(area);
             screen.render(&app, theme, area, &mut frame);
             if last.as_ref() != Some(&frame) {
@@ -241,7 +252,7 @@ async fn event_loop(
                 Some(Ok(Event::Mouse(m))) => mouse(&app, m, terminal.size().ok()),
                 Some(Ok(Event::Resize(w, h))) => {
                     last = None;
-                    Some(Action::Resize { table_rows: ui::table_rows(Rect::new(0, 0, w, h), &app) })
+                    Some(ui::resize(Rect::new(0, 0, w, h), &app))
                 }
                 Some(Ok(_)) => None,
                 Some(Err(e)) => Some(Action::Signal(signals.soon().await.ok_or(e)?)),

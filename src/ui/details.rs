@@ -11,8 +11,8 @@ use super::overlays::{centered, field, framed};
 use crate::api::Operation;
 use crate::api::time::format_timestamp;
 use crate::app::App;
-use crate::app::row::{Row, RowState};
-use crate::human::coarse_age;
+use crate::app::row::{CancelTrack, Row, RowState};
+use crate::human::{aligned_age, coarse_age};
 use crate::sanitize::{multi_line, one_line_capped};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -169,9 +169,14 @@ fn head(app: &App, r: &Row, theme: Theme) -> Vec<Line<'static>> {
                 format!("{} {}", r.state.glyph(), r.state.word()),
                 theme.state(r.state).add_modifier(Modifier::BOLD),
             ),
-            Span::raw(match r.note() {
-                Some(n) => format!("   {}", one_line_capped(&n, DETAIL_CAP)),
-                None => String::new(),
+            Span::raw(match (&r.cancel, r.note()) {
+                // Since when, on the clock the table's ages use.
+                (CancelTrack::Pending(p), _) => format!(
+                    "   cancel requested {} ago: waiting for the server",
+                    aligned_age(p.asked, app.now)
+                ),
+                (_, Some(n)) => format!("   {}", one_line_capped(&n, DETAIL_CAP)),
+                (_, None) => String::new(),
             }),
         ]),
         Line::raw(""),
@@ -182,7 +187,9 @@ fn head(app: &App, r: &Row, theme: Theme) -> Vec<Line<'static>> {
         field("target", op.target(), theme),
     ];
     let created = op.create_time();
-    let ago = |t| coarse_age(app.now.duration_since(t).unsigned_abs());
+    // The table's AGE, to the letter: one age on every part of the screen, ticking over
+    // at the same moment.
+    let ago = |t| aligned_age(t, app.now);
     if let Some(c) = created {
         let text = format!("{}  ({} ago)", format_timestamp(c), ago(c));
         lines.push(field("created", &text, theme));
@@ -199,6 +206,31 @@ fn head(app: &App, r: &Row, theme: Theme) -> Vec<Line<'static>> {
     lines
 }
 
+fn details_rect(area: Rect) -> Rect {
+    let w = area.width.saturating_sub(4).min(120);
+    let h = area.height.saturating_sub(2);
+    centered(area, w, h)
+}
+
+/// Lays out the heavy part for `r` at `width` unless the cache already holds it.
+fn prepare(cache: &DetailsCache, r: &Row, theme: Theme, width: u16) {
+    let mut slot = cache.prepared.borrow_mut();
+    let fresh = slot
+        .as_ref()
+        .is_some_and(|p| p.width == width && p.theme == theme && p.op == r.op);
+    if !fresh {
+        let lines = body(&r.op, theme);
+        *slot = Some(Prepared {
+            op: r.op.clone(),
+            theme,
+            width,
+            starts: starts_of(&lines, width),
+            lines,
+        });
+        cache.layouts.set(cache.layouts.get() + 1);
+    }
+}
+
 pub fn details(
     app: &App,
     cache: &DetailsCache,
@@ -210,38 +242,42 @@ pub fn details(
     let Some(r) = app.selected_row() else {
         return;
     };
-    let w = area.width.saturating_sub(4).min(120);
-    let h = area.height.saturating_sub(2);
-    let rect = centered(area, w, h);
+    let rect = details_rect(area);
     Clear.render(rect, buf);
     let block = framed(
         " Operation ",
-        &super::overlays::border_keys(crate::app::modes::ModeKind::Details, None),
+        &super::overlays::border_keys(app, crate::app::modes::ModeKind::Details, None),
         theme,
     );
     let inner = block.inner(rect);
     block.render(rect, buf);
-
-    let mut slot = cache.prepared.borrow_mut();
-    let fresh = slot
-        .as_ref()
-        .is_some_and(|p| p.width == inner.width && p.theme == theme && p.op == r.op);
-    if !fresh {
-        let lines = body(&r.op, theme);
-        *slot = Some(Prepared {
-            op: r.op.clone(),
-            theme,
-            width: inner.width,
-            starts: starts_of(&lines, inner.width),
-            lines,
-        });
-        cache.layouts.set(cache.layouts.get() + 1);
-    }
+    prepare(cache, r, theme, inner.width);
+    let slot = cache.prepared.borrow();
     let Some(p) = slot.as_ref() else {
         return;
     };
     let head = head(app, r, theme);
     window(&head, p, scroll, inner, buf);
+}
+
+/// How far the details pane scrolls at `area`: its last wrapped line at the bottom.
+pub(super) fn scroll_limit(
+    app: &App,
+    cache: &DetailsCache,
+    theme: Theme,
+    area: Rect,
+) -> Option<u16> {
+    let r = app.selected_row()?;
+    let inner = ratatui::widgets::Block::bordered().inner(details_rect(area));
+    prepare(cache, r, theme, inner.width);
+    let slot = cache.prepared.borrow();
+    let body_h = slot.as_ref()?.starts.last().copied().unwrap_or(0);
+    let head_h = starts_of(&head(app, r, theme), inner.width)
+        .last()
+        .copied()
+        .unwrap_or(0);
+    let limit = (head_h + body_h).saturating_sub(inner.height as usize);
+    Some(u16::try_from(limit).unwrap_or(u16::MAX))
 }
 
 /// Draws the wrapped lines from `scroll` on, scrolled no further than the last line comes to

@@ -27,6 +27,11 @@ pub struct Areas {
     pub hints: Rect,
 }
 
+/// The operations table keeps at least this many cells beside the locations pane, or the
+/// pane steps aside (unless the user's `L` keeps it): at 80 columns a 25-cell pane left
+/// the table too narrow to read.
+pub const MIN_TABLE: u16 = 60;
+
 pub fn areas(area: Rect, app: &App) -> Areas {
     let [header, body, status, hints] = Layout::vertical([
         Constraint::Length(1),
@@ -35,31 +40,17 @@ pub fn areas(area: Rect, app: &App) -> Areas {
         Constraint::Length(1),
     ])
     .areas(area);
-    // Several projects are grouped under headings, so only the location needs the width.
-    let grouped = app.projects.len() > 1 && app.scope_project().is_none();
-    let indent = if grouped { 2 } else { 0 };
-    let widest = app
-        .targets
-        .iter()
-        .map(|t| crate::width::width(t.name.location()) + indent)
-        .max()
-        .unwrap_or(3)
-        .max(3);
-    // Project headings carry no counts, so they may use the counts' columns too.
-    let headings = if grouped {
-        app.projects
-            .iter()
-            .map(|p| {
-                crate::width::width(&crate::sanitize::one_line(&app.settings.project_label(p)))
-            })
-            .max()
-            .unwrap_or(0)
+    let need = table::pane_widths(app).pane();
+    let shown = app
+        .locations_pane
+        .unwrap_or(body.width >= need.saturating_add(MIN_TABLE));
+    // As wide as its names and counts need; a pane the user keeps on a narrow terminal
+    // leaves the table its minimum.
+    let pane = if shown {
+        need.min(body.width.saturating_sub(20))
     } else {
         0
     };
-    let pane = ((widest as u16 + 12).max(headings as u16 + 3))
-        .min(body.width / 3)
-        .max(12);
     let [locations, operations] =
         Layout::horizontal([Constraint::Length(pane), Constraint::Min(20)]).areas(body);
     Areas {
@@ -68,6 +59,22 @@ pub fn areas(area: Rect, app: &App) -> Areas {
         operations,
         status,
         hints,
+    }
+}
+
+/// Whether the locations pane fits beside a usable table at `size`, for the app to know
+/// where keys go (`Action::Resize`).
+pub fn locations_fit(size: Rect, app: &App) -> bool {
+    let body = size.width;
+    body >= table::pane_widths(app).pane().saturating_add(MIN_TABLE)
+}
+
+/// What the app is told of a terminal of `size`: how many rows the table shows and whether
+/// the locations pane fits.
+pub fn resize(size: Rect, app: &App) -> crate::app::Action {
+    crate::app::Action::Resize {
+        table_rows: table_rows(size, app),
+        locations_fit: locations_fit(size, app),
     }
 }
 
@@ -92,6 +99,16 @@ impl Screen {
 
     pub fn render(&self, app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         render_with(app, theme, area, buf, &self.details);
+    }
+
+    /// How far the open pager (help, error log, details) scrolls at `area`, if one is
+    /// open: the runtime tells the app (`Action::ScrollLimit`), so `G` lands on the last
+    /// line and a key back up moves at once.
+    pub fn scroll_limit(&self, app: &App, theme: Theme, area: Rect) -> Option<u16> {
+        match app.mode {
+            Mode::Details { .. } => details::scroll_limit(app, &self.details, theme, area),
+            _ => overlays::pager_limit(app, theme, area),
+        }
     }
 
     /// How many times the details pane's heavy part was laid out (see [`details`]).
@@ -126,7 +143,7 @@ fn render_with(
     match &app.mode {
         Mode::Normal | Mode::FilterInput { .. } => {}
         Mode::Details { scroll } => details::details(app, cache, theme, *scroll, area, buf),
-        Mode::Help { scroll } => overlays::help(theme, *scroll, area, buf),
+        Mode::Help { scroll } => overlays::help(app, theme, *scroll, area, buf),
         Mode::ErrorLog { scroll } => overlays::error_log(app, theme, *scroll, area, buf),
         Mode::ProjectPicker { query, selected } => {
             overlays::project_picker(app, theme, query, *selected, area, buf)
@@ -191,18 +208,43 @@ fn header(app: &App, theme: Theme) -> Paragraph<'static> {
 }
 
 fn status_line(app: &App, theme: Theme) -> Paragraph<'static> {
-    if let Mode::FilterInput { text, .. } = &app.mode {
-        let valid = crate::app::filter::Filter::parse(text).is_ok();
-        let style = if valid {
+    if let Mode::FilterInput { text, cursor, .. } = &app.mode {
+        let error = crate::app::modes::filter::prompt_error(text);
+        let style = if error.is_none() {
             Style::new()
         } else {
             theme.level(crate::app::Level::Error)
         };
-        return Paragraph::new(Line::from(vec![
+        // The cursor is the character under it reversed, or a block after the end.
+        let before: String = text.chars().take(*cursor).collect();
+        let mut rest = text.chars().skip(*cursor);
+        let under = rest.next();
+        let after: String = rest.collect();
+        let line = |s: &str| crate::sanitize::one_line(s).into_owned();
+        let mut spans = vec![
             Span::styled(" / ", theme.key()),
-            Span::styled(crate::sanitize::one_line(text).into_owned(), style),
-            Span::styled("█", theme.dim()),
-        ]));
+            Span::styled(line(&before), style),
+        ];
+        match under {
+            Some(c) => spans.push(Span::styled(
+                line(&c.to_string()),
+                style.add_modifier(Modifier::REVERSED),
+            )),
+            None => spans.push(Span::styled("█", theme.dim())),
+        }
+        spans.push(Span::styled(line(&after), style));
+        // Said where it is typed, and gone as soon as the text parses; the table meanwhile
+        // keeps the filter from before the prompt.
+        if let Some(e) = error {
+            spans.push(Span::styled(
+                format!(
+                    "  {} (the table keeps the previous filter)",
+                    crate::sanitize::one_line(&e)
+                ),
+                theme.level(crate::app::Level::Error),
+            ));
+        }
+        return Paragraph::new(Line::from(spans));
     }
     if let Some(b) = &app.bulk {
         return Paragraph::new(Line::from(Span::styled(

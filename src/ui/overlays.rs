@@ -32,15 +32,23 @@ fn scrolled(
     rect: Rect,
     buf: &mut Buffer,
 ) {
-    let inner_h = block.inner(rect).height as usize;
-    let paragraph = Paragraph::new(Text::from(lines))
+    let inner = block.inner(rect);
+    let max_scroll = scroll_limit(&lines, inner);
+    Paragraph::new(Text::from(lines))
         .block(block)
-        .wrap(Wrap { trim: false });
-    // The frame's two lines are counted too; the last line may come to the bottom, no further.
-    let max_scroll = paragraph.line_count(rect.width).saturating_sub(inner_h + 2) as u16;
-    paragraph
+        .wrap(Wrap { trim: false })
         .scroll((scroll.min(max_scroll), 0))
         .render(rect, buf);
+}
+
+/// How far `lines` wrapped in `inner` scroll before the last line reaches the bottom.
+/// Counted at the inner width: a paragraph's `line_count` wraps at the width it is given,
+/// borders included, so counting with the block stopped short of the end.
+pub(super) fn scroll_limit(lines: &[Line<'static>], inner: Rect) -> u16 {
+    let wrapped = Paragraph::new(Text::from(lines.to_vec()))
+        .wrap(Wrap { trim: false })
+        .line_count(inner.width);
+    u16::try_from(wrapped.saturating_sub(inner.height as usize)).unwrap_or(u16::MAX)
 }
 
 /// The frame every overlay wears: a title, and its keys in the bottom border.
@@ -61,8 +69,8 @@ pub(super) fn field(label: &str, value: &str, theme: Theme) -> Line<'static> {
 
 /// What an overlay's border says about its keys: the mode's hints, after what typing does
 /// where keys type.
-pub(super) fn border_keys(kind: ModeKind, typing: Option<&str>) -> String {
-    let hints = hint_text(&kind.border_hints());
+pub(super) fn border_keys(app: &App, kind: ModeKind, typing: Option<&str>) -> String {
+    let hints = hint_text(&kind.border_hints(&crate::app::modes::Context::of(app)));
     match typing {
         Some(t) => format!(" {t} · {hints} "),
         None => format!(" {hints} "),
@@ -103,7 +111,8 @@ pub(super) fn hint_spans(
     spans
 }
 
-pub fn help(theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
+/// The help screen's text: every mode's keys, the states, the marks, the filter.
+fn help_lines(theme: Theme) -> Vec<Line<'static>> {
     let bold = Style::new().add_modifier(Modifier::BOLD);
     let mut lines: Vec<Line> = Vec::new();
     // Every mode's table, whole: what a key does anywhere is on this one screen.
@@ -149,21 +158,50 @@ pub fn help(theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
         ]));
     }
     lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled("Marks", bold)));
+    for l in [
+        "  * marked · + new · ! named outside the location that listed it (never acted on)",
+        "  [ro] read-only project: nothing is sent · [prot] protected: its alias is typed",
+        "  stale: its location's last refresh failed; the row is as last seen",
+    ] {
+        lines.push(Line::raw(l));
+    }
+    lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(
         "Filter (/)",
         Style::new().add_modifier(Modifier::BOLD),
     )));
     for l in [
         "  words must all match: state=running verb=create location=us-central1 project=p",
+        "  project= is a project's id or its alias",
         "  a,b means either; != excludes; state=active is running or cancelling;",
         "  any other word is a substring of the name, target or status message",
     ] {
         lines.push(Line::raw(l));
     }
-    let rect = centered(area, 84, area.height.saturating_sub(2));
+    lines
+}
+
+fn help_rect(area: Rect) -> Rect {
+    centered(area, 84, area.height.saturating_sub(2))
+}
+
+pub fn help(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
+    let rect = help_rect(area);
     Clear.render(rect, buf);
-    let block = framed(" Help ", &border_keys(ModeKind::Pager, None), theme);
-    scrolled(lines, block, scroll, rect, buf);
+    let block = framed(" Help ", &border_keys(app, ModeKind::Pager, None), theme);
+    scrolled(help_lines(theme), block, scroll, rect, buf);
+}
+
+/// How far help or the error log scrolls at `area`, for the app to clamp to (`G` goes
+/// there, and `k` after it moves at once).
+pub(super) fn pager_limit(app: &App, theme: Theme, area: Rect) -> Option<u16> {
+    let (lines, rect) = match app.mode {
+        crate::app::Mode::Help { .. } => (help_lines(theme), help_rect(area)),
+        crate::app::Mode::ErrorLog { .. } => (error_log_lines(app, theme), error_log_rect(area)),
+        _ => return None,
+    };
+    Some(scroll_limit(&lines, Block::bordered().inner(rect)))
 }
 
 /// The quit dialog's words, from the bulk action as it stands now: answers keep arriving
@@ -225,7 +263,8 @@ pub fn confirm_words(c: &Confirm, bulk: Option<&Bulk>, now: Timestamp) -> Words 
 fn one_words(op: &OneOp, now: Timestamp) -> Words {
     let age = op
         .created
-        .map(|t| crate::human::coarse_age(now.duration_since(t).unsigned_abs()))
+        // The table's AGE (and details'), from the clock as it is at each frame.
+        .map(|t| crate::human::aligned_age(t, now))
         .unwrap_or_else(|| "-".into());
     let mut lines = vec![
         op.name.clone(),
@@ -264,7 +303,7 @@ fn many_words(m: &Many, names: &[String]) -> Words {
             }
         }
         MutationKind::Delete => {
-            lines.push(format!("{n} operation record(s) will be deleted."));
+            lines.push(format!("{} will be deleted.", records(n)));
             lines.push(
                 "Delete removes the record only. It does NOT cancel: a running operation keeps running."
                     .into(),
@@ -300,14 +339,21 @@ fn many_words(m: &Many, names: &[String]) -> Words {
                 "Cancel is best effort: the server may refuse it, or an operation may finish anyway."
                     .into(),
             );
-            (format!("Cancel {n} operations?"), format!("Cancel {n}"))
+            let what = if n == 1 { "operation" } else { "operations" };
+            (format!("Cancel {n} {what}?"), format!("Cancel {n}"))
         }
-        MutationKind::Delete => (
-            format!("Delete {n} operation record(s)?"),
-            format!("Delete {n}"),
-        ),
+        MutationKind::Delete => (format!("Delete {}?", records(n)), format!("Delete {n}")),
     };
     Words { title, lines, yes }
+}
+
+/// `1 operation record`, `3 operation records`.
+fn records(n: usize) -> String {
+    if n == 1 {
+        "1 operation record".into()
+    } else {
+        format!("{n} operation records")
+    }
 }
 
 /// One line per reason something will not be sent.
@@ -317,9 +363,8 @@ fn skip_line(why: Skip, n: usize) -> String {
             "{n} listed under another location than their names say (foreign) will not be sent."
         ),
         Skip::BadName => format!("{n} with unusable names will not be sent."),
-        Skip::Done | Skip::UnderWay => {
-            format!("{n} skipped: already done, or a cancel is already under way.")
-        }
+        Skip::Done => format!("{n} skipped: already finished (D deletes their records)."),
+        Skip::UnderWay => format!("{n} skipped: a cancel is already under way."),
         Skip::ReadOnly => format!("{n} in read-only projects will not be sent."),
         Skip::Unsupported => format!("{n} that their API cannot do will not be sent."),
     }
@@ -343,7 +388,7 @@ pub fn confirm(c: &Confirm, app: &App, theme: Theme, area: Rect, buf: &mut Buffe
         ]));
         return confirm_box(
             &words.title,
-            &border_keys(ModeKind::TypedConfirm, typing(app).as_deref()),
+            &border_keys(app, ModeKind::TypedConfirm, typing(app).as_deref()),
             lines,
             theme,
             area,
@@ -368,7 +413,7 @@ pub fn confirm(c: &Confirm, app: &App, theme: Theme, area: Rect, buf: &mut Buffe
     );
     confirm_box(
         &words.title,
-        &border_keys(ModeKind::Confirm, None),
+        &border_keys(app, ModeKind::Confirm, None),
         lines,
         theme,
         area,
@@ -395,14 +440,15 @@ fn confirm_box(
     let paragraph = Paragraph::new(Text::from(lines))
         .block(block)
         .wrap(Wrap { trim: false });
-    // Long names wrap: size the box to what the wrapped text needs, buttons included.
-    let height = (paragraph.line_count(width) as u16).min(area.height);
+    // Long names wrap: size the box to what the wrapped text needs, buttons included,
+    // wrapped at the width inside the borders (`line_count` adds the borders' lines only).
+    let height = (paragraph.line_count(width.saturating_sub(2)) as u16).min(area.height);
     let rect = centered(area, width, height);
     Clear.render(rect, buf);
     paragraph.render(rect, buf);
 }
 
-pub fn error_log(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
+fn error_log_lines(app: &App, theme: Theme) -> Vec<Line<'static>> {
     let mut lines: Vec<Line> = Vec::new();
     if app.log.is_empty() {
         lines.push(Line::from(Span::styled("no errors so far", theme.dim())));
@@ -415,15 +461,24 @@ pub fn error_log(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buf
             Span::raw(one_line(&e.text).into_owned()),
         ]));
     }
-    let rect = centered(
+    lines
+}
+
+fn error_log_rect(area: Rect) -> Rect {
+    centered(
         area,
         area.width.saturating_sub(4).min(120),
         area.height.saturating_sub(2),
-    );
+    )
+}
+
+pub fn error_log(app: &App, theme: Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
+    let lines = error_log_lines(app, theme);
+    let rect = error_log_rect(area);
     Clear.render(rect, buf);
     let block = framed(
         &format!(" Error log ({}) ", app.log.len()),
-        &border_keys(ModeKind::Pager, None),
+        &border_keys(app, ModeKind::Pager, None),
         theme,
     );
     scrolled(lines, block, scroll, rect, buf);
@@ -486,7 +541,7 @@ pub fn project_picker(
     Clear.render(rect, buf);
     let block = framed(
         " Switch project ",
-        &border_keys(ModeKind::Picker, typing(app).as_deref()),
+        &border_keys(app, ModeKind::Picker, typing(app).as_deref()),
         theme,
     );
     let inner_h = block.inner(rect).height as usize;

@@ -5,32 +5,125 @@ use super::Theme;
 use crate::app::columns::{Column, Decl, ID_WIDTH, Item, Reading, Width};
 use crate::app::row::Row;
 use crate::app::{App, FLASH, Level, NEW_MARK, Pane};
+use crate::human::compact_count;
 use crate::sanitize::one_line;
-use crate::width::{pad, shorten_left, shorten_right, width};
+use crate::width::{pad, shorten_left, shorten_middle, shorten_right, width};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row as TableRow, Table, Widget};
 
+/// The locations pane's columns, each as wide as its widest value: a count is never cut
+/// (`⟳16` for 163 once told the wrong story), a long one is written short (`12.3k`).
+pub(crate) struct PaneWidths {
+    /// The widest location, indented under its project heading when grouped.
+    pub label: usize,
+    pub total: usize,
+    pub active: usize,
+    /// The widest project heading (grouped only; headings carry no counts).
+    pub heading: usize,
+}
+
+impl PaneWidths {
+    /// The cells after the label: the total, ` ⟳` and the active count. An error badge
+    /// (` ! 503  `) takes the same cells.
+    fn counts(&self) -> usize {
+        self.total + 2 + self.active
+    }
+
+    /// The pane's width with its borders when nothing in it is cut.
+    pub fn pane(&self) -> u16 {
+        let line = 1 + self.label + self.counts();
+        let w = line.max(self.heading + 1) + 2;
+        u16::try_from(w).unwrap_or(u16::MAX)
+    }
+}
+
+fn grouped(app: &App) -> bool {
+    app.projects.len() > 1 && app.scope_project().is_none()
+}
+
+/// Under a project's heading in the pane, what the keys obey for its rows: the PROJECT
+/// cell's marker (`[ro]`, `[prot]`; help says what they mean), on a line of its own so the
+/// pane does not widen for it.
+pub(crate) fn flags_line(app: &App, project: &str) -> Option<String> {
+    let flags = crate::app::ProjectFlags {
+        read_only: app.settings.project_read_only(project),
+        protected: app.settings.protected(project),
+        alias: None,
+    };
+    let marker = crate::app::columns::project_marker(Some(&flags));
+    (!marker.is_empty()).then(|| format!("   {marker}"))
+}
+
+pub(crate) fn pane_widths(app: &App) -> PaneWidths {
+    let grouped = grouped(app);
+    let indent = if grouped { 2 } else { 0 };
+    let in_view = || (0..app.targets.len()).filter(|i| app.in_scope(*i));
+    // Every project's locations, in view or not: switching project does not move the pane.
+    let label = app
+        .targets
+        .iter()
+        .map(|t| width(&one_line(t.name.location())) + indent)
+        .chain([width("all")])
+        .max()
+        .unwrap_or(3);
+    let count_w = |n: usize| width(&compact_count(n));
+    // At least four and two cells, as the pane has always had: a count that grows from 9
+    // to 10 does not move the pane.
+    let total = in_view()
+        .map(|i| count_w(app.targets[i].total))
+        .chain([count_w(app.total()), 4])
+        .max()
+        .unwrap_or(4);
+    let active = in_view()
+        .map(|i| count_w(app.targets[i].active))
+        .chain([count_w(app.running_total()), 2])
+        .max()
+        .unwrap_or(2);
+    let heading = if grouped {
+        app.projects
+            .iter()
+            .map(|p| width(&one_line(&app.settings.project_label(p))))
+            .max()
+            .unwrap_or(0)
+    } else {
+        0
+    };
+    PaneWidths {
+        // A space between a location and a total as wide as the column.
+        label: label + 1,
+        total,
+        active,
+        heading,
+    }
+}
+
 pub fn locations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
+    if area.width == 0 {
+        return;
+    }
     let focused = app.focus == Pane::Locations;
     let block = Block::bordered()
         .title(Span::styled("Locations", theme.title()))
         .border_style(theme.border(focused));
     let inner = block.inner(area);
     block.render(area, buf);
-    let label_w = (inner.width as usize).saturating_sub(9);
-    let grouped = app.projects.len() > 1 && app.scope_project().is_none();
+    let widths = pane_widths(app);
+    // Narrower than it needs only when the user asked for it on a narrow terminal.
+    let label_w = (inner.width as usize).saturating_sub(1 + widths.counts());
+    let grouped = grouped(app);
     // (line, selection index it stands for); project headings stand for none.
     let mut lines: Vec<(Line, Option<usize>)> = Vec::new();
     lines.push((
         location_line(
+            "",
             "all",
-            app.total(),
-            app.running_total(),
+            (app.total(), app.running_total()),
             None,
             label_w,
+            &widths,
             theme,
         ),
         Some(0),
@@ -51,15 +144,23 @@ pub fn locations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
                 Line::from(Span::styled(format!(" {heading}"), theme.dim())),
                 None,
             ));
+            if let Some(flags) = flags_line(app, project) {
+                let flags = shorten_right(&flags, inner.width as usize).into_owned();
+                lines.push((Line::from(Span::styled(flags, theme.badge())), None));
+            }
         }
         // The project is in a heading above, or in the header when one is in view.
-        let label = if grouped {
-            format!("  {}", t.name.location())
-        } else {
-            t.name.location().to_string()
-        };
+        let indent = if grouped { "  " } else { "" };
         let badge = t.error.as_ref().map(|e| e.badge.as_str());
-        let mut line = location_line(&label, t.total, t.active, badge, label_w, theme);
+        let mut line = location_line(
+            indent,
+            t.name.location(),
+            (t.total, t.active),
+            badge,
+            label_w,
+            &widths,
+            theme,
+        );
         if t.error.is_some() && t.loaded {
             line = line.patch_style(theme.dim());
         }
@@ -101,15 +202,19 @@ pub fn locations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     }
 }
 
+/// One location: its name whole (cut in the middle only in a pane forced narrower than it
+/// needs, so `us-east1` and `us-east4` never read alike), then its counts whole.
 fn location_line(
+    indent: &str,
     label: &str,
-    total: usize,
-    active: usize,
+    (total, active): (usize, usize),
     badge: Option<&str>,
     label_w: usize,
+    widths: &PaneWidths,
     theme: Theme,
 ) -> Line<'static> {
-    let label = shorten_right(&one_line(label), label_w).into_owned();
+    let room = label_w.saturating_sub(indent.len());
+    let label = format!("{indent}{}", shorten_middle(&one_line(label), room));
     let mut spans = vec![Span::raw(format!(" {}", pad(&label, label_w)))];
     match badge {
         Some(b) => spans.push(Span::styled(
@@ -117,9 +222,14 @@ fn location_line(
             theme.error_badge(),
         )),
         None => {
-            spans.push(Span::raw(format!("{total:>4}")));
+            let tw = widths.total;
+            spans.push(Span::raw(format!("{:>tw$}", compact_count(total))));
             if active > 0 {
-                spans.push(Span::styled(format!(" ⟳{active:<2}"), theme.dim()));
+                let aw = widths.active;
+                spans.push(Span::styled(
+                    format!(" ⟳{:<aw$}", compact_count(active)),
+                    theme.dim(),
+                ));
             }
         }
     }
@@ -267,6 +377,19 @@ pub fn operations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
 }
 
 fn empty_text(app: &App) -> String {
+    // A failing location in view says why it shows nothing, in place.
+    if let Some(t) = app.location_scope()
+        && let Some(e) = &t.error
+    {
+        let r = crate::app::modes::table::key_for(crate::app::modes::table::Command::Refresh)
+            .map(|k| k.name())
+            .unwrap_or_default();
+        return format!(
+            "{}: {} ({r} tries again now)",
+            one_line(&t.label),
+            one_line(&e.message)
+        );
+    }
     if !app.discovering.is_empty() {
         "discovering locations…".into()
     } else if app.targets.is_empty() {
@@ -325,7 +448,12 @@ fn row(
         state: r.state,
     };
     for (d, w) in cols {
-        let text = (d.text)(reading, item);
+        // A stale row's age would tick on from data that is no longer being refreshed:
+        // the cell says so instead.
+        let text = match d.column {
+            Column::Age if stale => std::borrow::Cow::Borrowed("stale"),
+            _ => (d.text)(reading, item),
+        };
         let shown = d.fit(&d.safe(&text), *w as usize).into_owned();
         let style = match d.column {
             Column::State => theme.state(r.state),
@@ -335,6 +463,10 @@ fn row(
         cells.push(Cell::from(Span::styled(shown, style)));
     }
     let mut style = Style::new();
+    // The whole row, not one cell: what it says is as of its location's last good refresh.
+    if stale {
+        style = style.patch(theme.dim());
+    }
     if r.changed_at.get().is_some_and(|t| now < t + FLASH) {
         style = style.patch(theme.flash());
     }

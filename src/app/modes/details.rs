@@ -37,11 +37,17 @@ pub const KEYS: &[Binding<Details>] = &[
         "back to the top",
     ),
     Binding::new(
+        &[Key::Char('G'), Key::End],
+        Details::Page(Page::Bottom),
+        "to the last line",
+    ),
+    Binding::new(
         &[Key::Char('c')],
         Details::Cancel,
         "cancel this operation (asks first)",
     )
-    .hint("cancel"),
+    .hint("cancel")
+    .mutating(),
     Binding::new(pager::CLOSE, Details::Page(Page::Close), "close").hint("close"),
     Binding::new(&[Key::Ctrl('c')], Details::Page(Page::Quit), "quit lrotop"),
 ];

@@ -11,7 +11,7 @@ pub mod picker;
 pub mod table;
 pub mod typed;
 
-use super::keys::{HelpRow, HintItem, Key, help_rows, hints};
+use super::keys::{Binding, HelpRow, HintItem, Key, help_rows, hints_where};
 use super::{App, Effect, Mode};
 
 /// A mode by its keys: the help and error log screens scroll and close alike, so they share
@@ -67,24 +67,38 @@ impl ModeKind {
 
     /// The footer's hint line; the main screen's depends on whether rows are marked.
     pub fn hints(self, marked: bool) -> Vec<HintItem> {
+        self.hints_in(&Context {
+            marked,
+            ..Context::default()
+        })
+    }
+
+    /// The footer's hint line in `cx`: what is marked, whether anything may be changed and
+    /// whether the locations pane is hidden (then `L` brings it back).
+    pub fn hints_in(self, cx: &Context) -> Vec<HintItem> {
+        fn keep<C>(cx: &Context) -> impl Fn(&Binding<C>) -> bool + '_ {
+            move |b| !(cx.read_only && b.mutates)
+        }
         match self {
-            ModeKind::Table if marked => hints(table::KEYS, table::HINTS_MARKED),
-            ModeKind::Table => hints(table::KEYS, table::HINTS),
-            ModeKind::Details => hints(details::KEYS, details::HINTS),
-            ModeKind::Filter => hints(filter::KEYS, filter::HINTS),
-            ModeKind::Picker => hints(picker::KEYS, picker::HINTS),
-            ModeKind::Confirm => hints(confirm::KEYS, confirm::HINTS),
-            ModeKind::TypedConfirm => hints(typed::KEYS, typed::HINTS),
-            ModeKind::Pager => hints(pager::KEYS, pager::HINTS),
+            ModeKind::Table => {
+                let groups = table::hint_groups(cx.marked, cx.locations_hidden);
+                hints_where(table::KEYS, &groups, keep(cx))
+            }
+            ModeKind::Details => hints_where(details::KEYS, details::HINTS, keep(cx)),
+            ModeKind::Filter => hints_where(filter::KEYS, filter::HINTS, keep(cx)),
+            ModeKind::Picker => hints_where(picker::KEYS, picker::HINTS, keep(cx)),
+            ModeKind::Confirm => hints_where(confirm::KEYS, confirm::HINTS, keep(cx)),
+            ModeKind::TypedConfirm => hints_where(typed::KEYS, typed::HINTS, keep(cx)),
+            ModeKind::Pager => hints_where(pager::KEYS, pager::HINTS, keep(cx)),
         }
     }
 
     /// The hint an overlay wears in its border: the footer's, but for a plain confirmation
     /// only its answers.
-    pub fn border_hints(self) -> Vec<HintItem> {
+    pub fn border_hints(self, cx: &Context) -> Vec<HintItem> {
         match self {
-            ModeKind::Confirm => hints(confirm::KEYS, confirm::BORDER),
-            other => other.hints(false),
+            ModeKind::Confirm => hints_where(confirm::KEYS, confirm::BORDER, |_| true),
+            other => other.hints_in(cx),
         }
     }
 }
@@ -103,9 +117,29 @@ impl Mode {
     }
 }
 
+/// What the hint lines depend on besides the mode.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Context {
+    pub marked: bool,
+    /// Nothing may be changed (`--read-only`, or the project in view is read-only): the
+    /// keys that would be refused are not offered.
+    pub read_only: bool,
+    pub locations_hidden: bool,
+}
+
+impl Context {
+    pub fn of(app: &App) -> Context {
+        Context {
+            marked: !app.marks.is_empty(),
+            read_only: app.mutations_off(),
+            locations_hidden: !app.locations_shown(),
+        }
+    }
+}
+
 /// The footer of the screen as it is now.
 pub fn current_hints(app: &App) -> Vec<HintItem> {
-    app.mode.kind().hints(!app.marks.is_empty())
+    app.mode.kind().hints_in(&Context::of(app))
 }
 
 pub(crate) fn on_key(app: &mut App, key: Key, fx: &mut Vec<Effect>) {

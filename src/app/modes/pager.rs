@@ -12,6 +12,7 @@ pub enum Page {
     PageDown,
     PageUp,
     Top,
+    Bottom,
     Close,
     Quit,
 }
@@ -39,6 +40,11 @@ pub const KEYS: &[Binding<Page>] = &[
     ),
     Binding::new(&[Key::PageUp], Page::PageUp, "a page up"),
     Binding::new(&[Key::Char('g'), Key::Home], Page::Top, "back to the top"),
+    Binding::new(
+        &[Key::Char('G'), Key::End],
+        Page::Bottom,
+        "to the last line",
+    ),
     Binding::new(CLOSE, Page::Close, "close").hint("close"),
     Binding::new(&[Key::Ctrl('c')], Page::Quit, "quit lrotop"),
 ];
@@ -64,6 +70,9 @@ pub(super) fn page(app: &mut App, p: Page) {
         Page::PageDown => *scroll = scroll.saturating_add(PAGE),
         Page::PageUp => *scroll = scroll.saturating_sub(PAGE),
         Page::Top => *scroll = 0,
+        // As far as it goes: the drawing stops at the last line, and the runtime's
+        // `ScrollLimit` brings the number back to it.
+        Page::Bottom => *scroll = u16::MAX,
         Page::Close => app.mode = Mode::Normal,
         Page::Quit => {
             app.mode = Mode::Normal;

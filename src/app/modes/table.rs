@@ -20,9 +20,11 @@ pub enum Command {
     PageDown,
     PageUp,
     SwitchPane,
+    ToggleLocations,
     Details,
     Cancel,
     Filter,
+    ClearFilter,
     SortNext,
     SortReverse,
     ActiveOnly,
@@ -60,6 +62,12 @@ pub const KEYS: &[Binding<Command>] = &[
     )
     .hint("pane"),
     Binding::new(
+        &[Key::Char('L')],
+        C::ToggleLocations,
+        "show or hide the locations pane (narrow terminals hide it)",
+    )
+    .hint("locations"),
+    Binding::new(
         &[Key::Enter],
         C::Details,
         "details of the selected operation",
@@ -70,7 +78,8 @@ pub const KEYS: &[Binding<Command>] = &[
         C::Cancel,
         "cancel the selected operation (asks first)",
     )
-    .hint("cancel"),
+    .hint("cancel")
+    .mutating(),
     Binding::new(
         &[Key::Char(' ')],
         C::Mark,
@@ -85,7 +94,7 @@ pub const KEYS: &[Binding<Command>] = &[
     Binding::new(
         &[Key::Char('*')],
         C::MarkAll,
-        "mark every visible running operation",
+        "mark every visible operation (C cancels only the running ones)",
     ),
     Binding::new(&[Key::Char('u')], C::ClearMarks, "clear all marks").hint("clear marks"),
     Binding::new(
@@ -93,13 +102,15 @@ pub const KEYS: &[Binding<Command>] = &[
         C::CancelMarked,
         "cancel the marked operations (asks first)",
     )
-    .hint("cancel marked"),
+    .hint("cancel marked")
+    .mutating(),
     Binding::new(
         &[Key::Char('D')],
         C::Delete,
         "delete the records of the marked (or selected) operations; does not cancel",
     )
-    .hint("delete records"),
+    .hint("delete records")
+    .mutating(),
     Binding::new(
         &[Key::Char('y')],
         C::Copy,
@@ -126,6 +137,7 @@ pub const KEYS: &[Binding<Command>] = &[
         "filter: text, state=, verb=, location=, project=",
     )
     .hint("filter"),
+    Binding::new(&[Key::Esc], C::ClearFilter, "clear the filter"),
     Binding::new(&[Key::Char('s')], C::SortNext, "sort by the next column").hint("sort"),
     Binding::new(&[Key::Char('S')], C::SortReverse, "reverse the sort"),
     Binding::new(
@@ -178,6 +190,21 @@ pub const HINTS_MARKED: &[&[Command]] = &[
     &[C::Help],
     &[C::Quit],
 ];
+
+/// The footer's groups: while the locations pane is hidden, the key that brings it back
+/// comes first (a narrow terminal, where it hides, cuts the footer's end) in place of tab's.
+pub fn hint_groups(marked: bool, locations_hidden: bool) -> Vec<&'static [Command]> {
+    let mut groups: Vec<&'static [Command]> = if marked {
+        HINTS_MARKED.to_vec()
+    } else {
+        HINTS.to_vec()
+    };
+    if locations_hidden {
+        groups.retain(|g| *g != [C::SwitchPane]);
+        groups.insert(0, &[C::ToggleLocations]);
+    }
+    groups
+}
 
 /// The first key bound to `cmd`: what a sentence names when it points the user to it.
 pub fn key_for(cmd: Command) -> Option<Key> {
@@ -240,8 +267,27 @@ fn run(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
         Command::SwitchPane => {
             app.focus = match app.focus {
                 Pane::Locations => Pane::Operations,
-                Pane::Operations => Pane::Locations,
+                // A hidden pane comes back to be used.
+                Pane::Operations => {
+                    if !app.locations_shown() {
+                        app.locations_pane = Some(true);
+                    }
+                    Pane::Locations
+                }
             }
+        }
+        Command::ToggleLocations => {
+            let shown = !app.locations_shown();
+            app.locations_pane = Some(shown);
+            if !shown {
+                app.focus = Pane::Operations;
+            }
+            let text = if shown {
+                "locations pane shown (L hides it)"
+            } else {
+                "locations pane hidden (L shows it)"
+            };
+            app.say(Level::Info, text);
         }
         Command::Details => match app.focus {
             Pane::Locations => app.focus = Pane::Operations,
@@ -255,9 +301,17 @@ fn run(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
         Command::Filter => {
             let current = app.filter.as_str().to_string();
             app.mode = Mode::FilterInput {
+                cursor: current.chars().count(),
                 text: current.clone(),
                 previous: current,
             };
+        }
+        Command::ClearFilter => {
+            if !app.filter.is_empty() {
+                app.filter = crate::app::filter::Filter::default();
+                app.rebuild();
+                app.say(Level::Info, "filter cleared (/ sets one)");
+            }
         }
         Command::SortNext => {
             app.sort = app.next_sort();
