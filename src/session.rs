@@ -362,16 +362,22 @@ impl Session {
                     alias: e.alias.clone(),
                     read_only: config.read_only_for(e),
                     protected: e.protected,
+                    accent: e.colour,
                 },
             );
         }
         for p in &projects {
+            // A project given by flag keeps the colour its config entry has.
+            let accent = project_flags
+                .get(&p.id)
+                .and_then(|f: &ProjectFlags| f.accent);
             project_flags.insert(
                 p.id.clone(),
                 ProjectFlags {
                     alias: p.alias.clone(),
                     read_only: p.read_only,
                     protected: p.protected,
+                    accent,
                 },
             );
         }

@@ -330,6 +330,7 @@ fn large_or_protected_bulk_actions_need_typing() {
             alias: Some("prod".into()),
             read_only: false,
             protected: true,
+            accent: None,
         },
     );
     key(&mut app, Key::Char('c'));

@@ -20,6 +20,7 @@ fn two_projects() -> App {
             alias: Some("prod".into()),
             read_only: true,
             protected: true,
+            accent: None,
         },
     );
     settings.project_flags.insert(

@@ -110,6 +110,7 @@ endpoint = "https://example.googleapis.com/v2"
 read_only = true
 protected = true
 quota_project = "my-billing-project"
+colour = "red"
 
 [[project]]
 id = "my-dev-project"
@@ -147,6 +148,7 @@ fn every_key_reaches_its_field() {
                     protected: true,
                     quota_project: Some("my-billing-project".to_string()),
                     services: None,
+                    colour: Some(lrotop::app::Accent::Red),
                 },
                 ProjectEntry {
                     id: "my-dev-project".to_string(),
@@ -157,6 +159,7 @@ fn every_key_reaches_its_field() {
                     protected: false,
                     quota_project: None,
                     services: None,
+                    colour: None,
                 },
             ],
             services: Vec::new(),
@@ -268,10 +271,11 @@ fn unknown_key_in_the_second_project() {
 #[test]
 fn unknown_key_in_an_inline_table() {
     assert_error(
-        "project = [{ id = \"a\" }, { id = \"b\", colour = 1 }]\n",
+        // (`colour` was the example once; it is a key now.)
+        "project = [{ id = \"a\" }, { id = \"b\", shade = 1 }]\n",
         1,
         38,
-        "project[1].colour",
+        "project[1].shade",
         "unknown key",
     );
 }

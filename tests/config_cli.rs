@@ -57,12 +57,13 @@ fn path_init_and_check() {
     assert!(text(&out.stdout).contains("my-prod-project"));
 
     let bad = home.path().join("bad.toml");
-    std::fs::write(&bad, "[[project]]\nid = \"p\"\ncolour = \"red\"\n").unwrap();
+    // (A key that is not one; `colour` was the example until it became one.)
+    std::fs::write(&bad, "[[project]]\nid = \"p\"\nshade = \"red\"\n").unwrap();
     let out = lrotop(home.path(), &["config", "check", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(
-        err.contains(&format!("{}:3:1", bad.display())) && err.contains("colour"),
+        err.contains(&format!("{}:3:1", bad.display())) && err.contains("shade"),
         "{err}"
     );
     // Every mistake, in file order, each on its own line.

@@ -941,6 +941,7 @@ fn read_only_and_protected_projects_are_marked_in_the_all_projects_view() {
             alias: Some("prod".into()),
             read_only: true,
             protected: true,
+            accent: None,
         },
     );
     lrotop::app::update(&mut app, lrotop::app::Action::Tick(common::t0()));

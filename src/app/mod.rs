@@ -360,6 +360,46 @@ pub struct ProjectFlags {
     pub alias: Option<String>,
     pub read_only: bool,
     pub protected: bool,
+    /// The config's `colour` for it: header and frame take it, so prod never passes for
+    /// staging over SSH.
+    pub accent: Option<Accent>,
+}
+
+/// A project's colour, among the terminal's own 16 (what survives SSH and every scheme).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Accent {
+    Red,
+    Green,
+    Yellow,
+    Blue,
+    Magenta,
+    Cyan,
+}
+
+impl Accent {
+    pub const ALL: [(&'static str, Accent); 6] = [
+        ("red", Accent::Red),
+        ("green", Accent::Green),
+        ("yellow", Accent::Yellow),
+        ("blue", Accent::Blue),
+        ("magenta", Accent::Magenta),
+        ("cyan", Accent::Cyan),
+    ];
+
+    pub fn parse(s: &str) -> Option<Accent> {
+        Accent::ALL
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(s.trim()))
+            .map(|(_, a)| *a)
+    }
+
+    pub fn name(self) -> &'static str {
+        Accent::ALL
+            .iter()
+            .find(|(_, a)| *a == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("red")
+    }
 }
 
 /// The alias the config gives `project`, if any.

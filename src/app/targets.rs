@@ -51,6 +51,13 @@ pub struct Target {
 
 /// What a confirmation will do when answered yes.
 impl App {
+    /// The colour of the project in view, if the config gives it one (none with all
+    /// projects in view: no single project's colour would be true of them).
+    pub fn accent(&self) -> Option<super::Accent> {
+        let p = self.scope_project()?;
+        self.settings.project_flags.get(p).and_then(|f| f.accent)
+    }
+
     /// The project in view, if one is.
     pub fn scope_project(&self) -> Option<&str> {
         self.project_scope

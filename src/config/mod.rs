@@ -54,6 +54,8 @@ pub struct ProjectEntry {
     pub quota_project: Option<String>,
     /// The APIs watched in this project; default: `[defaults].services`.
     pub services: Option<Vec<String>>,
+    /// `colour = "red"`: the header and frame take it while the project is in view.
+    pub colour: Option<crate::app::Accent>,
 }
 
 /// A `[[service]]` table: a new API, or a built-in one changed (its endpoint, mostly).
@@ -232,6 +234,7 @@ const STARTER: &str = r#"# lrotop configuration (TOML). Every key is optional; t
 # endpoint = "https://cloudaicompanion.googleapis.com"   # default: [defaults].endpoint
 # read_only = true                        # refuse cancel and delete in this project
 # protected = true                        # cancel/delete need the alias typed (CLI: --confirm)
+# colour = "red"                          # header and frame in this colour: red, green, yellow, blue, magenta, cyan
 # quota_project = "my-billing-project"    # sent as x-goog-user-project
 # services = ["aiplatform", "run"]        # default: [defaults].services
 
@@ -404,6 +407,7 @@ impl ProjectEntry {
             protected: false,
             quota_project: None,
             services: None,
+            colour: None,
         }
     }
 }

@@ -66,6 +66,8 @@ struct RawProject {
     protected: Option<bool>,
     quota_project: Option<Spanned<String>>,
     services: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(alias = "color")]
+    colour: Option<Spanned<String>>,
 }
 
 /// A list or a word. Not `#[serde(untagged)]`: that buffers the value and loses the spans
@@ -344,6 +346,21 @@ fn project(
         .services
         .as_ref()
         .and_then(|s| keep(errors, service_list(cx, config, s, &key("services"))));
+    let colour = p.colour.as_ref().and_then(|c| {
+        let known: Vec<&str> = crate::app::Accent::ALL.iter().map(|(n, _)| *n).collect();
+        let parsed = crate::app::Accent::parse(c.get_ref()).ok_or_else(|| {
+            cx.err(
+                c.span(),
+                &key("colour"),
+                format!(
+                    "unknown colour {:?} (expected one of {})",
+                    c.get_ref(),
+                    known.join(", ")
+                ),
+            )
+        });
+        keep(errors, parsed)
+    });
     (errors.len() == before).then(|| ProjectEntry {
         id: id.clone(),
         alias,
@@ -353,6 +370,7 @@ fn project(
         protected: p.protected.unwrap_or(false),
         quota_project,
         services,
+        colour,
     })
 }
 

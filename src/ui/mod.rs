@@ -168,7 +168,10 @@ fn header(app: &App, theme: Theme) -> Paragraph<'static> {
         Span::raw(" "),
         Span::styled(
             crate::sanitize::one_line(&project).into_owned(),
-            Style::new().add_modifier(Modifier::BOLD),
+            match app.accent() {
+                Some(a) => theme.accent_badge(a),
+                None => Style::new().add_modifier(Modifier::BOLD),
+            },
         ),
         Span::raw(format!(" ▸ {scope}")),
         Span::styled(refresh_label(app), theme.dim()),

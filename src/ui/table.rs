@@ -52,6 +52,7 @@ pub(crate) fn flags_line(app: &App, project: &str) -> Option<String> {
         read_only: app.settings.project_read_only(project),
         protected: app.settings.protected(project),
         alias: None,
+        accent: None,
     };
     let marker = crate::app::columns::project_marker(Some(&flags));
     (!marker.is_empty()).then(|| format!("   {marker}"))
@@ -107,7 +108,7 @@ pub fn locations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let focused = app.focus == Pane::Locations;
     let block = Block::bordered()
         .title(Span::styled("Locations", theme.title()))
-        .border_style(theme.border(focused));
+        .border_style(theme.frame(focused, app.accent()));
     let inner = block.inner(area);
     block.render(area, buf);
     let widths = pane_widths(app);
@@ -324,7 +325,7 @@ pub fn operations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let focused = app.focus == Pane::Operations;
     let block = Block::bordered()
         .title(title(app, theme))
-        .border_style(theme.border(focused));
+        .border_style(theme.frame(focused, app.accent()));
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height < 2 {

@@ -1,8 +1,8 @@
 //! Colours and emphasis. The default palette is the terminal's own 16 ANSI colours, which
 //! survive SSH, tmux and every colour scheme; `mono` uses only bold, dim, italic and reverse.
 
-use crate::app::Level;
 use crate::app::row::RowState;
+use crate::app::{Accent, Level};
 use ratatui::style::{Color, Modifier, Style};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -104,5 +104,38 @@ impl Theme {
         } else {
             self.dim()
         }
+    }
+
+    /// A project's colour as a badge: the header's project name.
+    pub fn accent_badge(self, a: Accent) -> Style {
+        match self {
+            Theme::Default => Style::new()
+                .fg(Color::Black)
+                .bg(accent_colour(a))
+                .add_modifier(Modifier::BOLD),
+            Theme::Mono => Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        }
+    }
+
+    /// A pane's frame, in the project's colour when it has one.
+    pub fn frame(self, focused: bool, accent: Option<Accent>) -> Style {
+        match (self, accent) {
+            (Theme::Default, Some(a)) if focused => Style::new()
+                .fg(accent_colour(a))
+                .add_modifier(Modifier::BOLD),
+            (Theme::Default, Some(a)) => Style::new().fg(accent_colour(a)),
+            _ => self.border(focused),
+        }
+    }
+}
+
+fn accent_colour(a: Accent) -> Color {
+    match a {
+        Accent::Red => Color::Red,
+        Accent::Green => Color::Green,
+        Accent::Yellow => Color::Yellow,
+        Accent::Blue => Color::Blue,
+        Accent::Magenta => Color::Magenta,
+        Accent::Cyan => Color::Cyan,
     }
 }

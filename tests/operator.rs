@@ -1,0 +1,71 @@
+//! The operator's day (issue 13): per-project colours, saved views.
+
+mod common;
+
+use common::*;
+use lrotop::app::{Accent, App, ProjectFlags};
+use lrotop::ui::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+
+fn draw(app: &App, theme: Theme) -> Buffer {
+    let mut t = Terminal::new(TestBackend::new(140, 20)).unwrap();
+    t.draw(|f| lrotop::ui::draw(f, app, theme)).unwrap();
+    t.backend().buffer().clone()
+}
+
+fn find(buf: &Buffer, y: u16, text: &str) -> Option<u16> {
+    let line: String = (0..buf.area.width)
+        .map(|x| buf[(x, y)].symbol().to_string())
+        .collect();
+    line.find(text).map(|b| line[..b].chars().count() as u16)
+}
+
+#[test]
+fn a_projects_colour_marks_the_header_and_the_frames() {
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let plain = draw(&app, Theme::Default);
+    let x = find(&plain, 0, "demo-project-1").unwrap();
+    assert_eq!(plain[(x, 0)].bg, Color::Reset);
+    app.settings.project_flags.insert(
+        "demo-project-1".into(),
+        ProjectFlags {
+            accent: Some(Accent::Red),
+            ..Default::default()
+        },
+    );
+    let red = draw(&app, Theme::Default);
+    assert_eq!(red[(x, 0)].bg, Color::Red, "the header's project name");
+    // Both panes' frames (row 1 is their top border).
+    assert_eq!(red[(0, 1)].fg, Color::Red);
+    assert_eq!(red[(139, 1)].fg, Color::Red);
+    // Mono keeps to emphasis: no colour at all.
+    let mono = draw(&app, Theme::Mono);
+    assert_eq!(mono[(x, 0)].bg, Color::Reset);
+    assert_eq!(mono[(0, 1)].fg, Color::Reset);
+}
+
+#[test]
+fn the_config_names_the_colour_or_says_which_are_known() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.toml");
+    std::fs::write(
+        &path,
+        "[[project]]\nid = \"prod-1\"\ncolour = \"red\"\n\n[[project]]\nid = \"dev-1\"\ncolor = \"Green\"\n",
+    )
+    .unwrap();
+    let c = lrotop::config::load(&path, true).unwrap();
+    assert_eq!(c.projects[0].colour, Some(Accent::Red));
+    assert_eq!(c.projects[1].colour, Some(Accent::Green), "`color` too");
+    std::fs::write(&path, "[[project]]\nid = \"prod-1\"\ncolour = \"pink\"\n").unwrap();
+    let e = lrotop::config::load(&path, true).unwrap_err().to_string();
+    assert!(
+        e.contains(":3:")
+            && e.contains("project[0].colour")
+            && e.contains("unknown colour \"pink\""),
+        "{e}"
+    );
+}
