@@ -66,6 +66,7 @@ pub async fn dashboard(g: &Global) -> Result<(), CliError> {
     settings.bulk_confirm_threshold = session.config.bulk_confirm_threshold;
     settings.project_flags = session.project_flags.clone();
     settings.notify = !g.no_notify;
+    settings.views = session.config.views.clone();
     settings.mouse = !g.no_mouse;
     settings.columns = session.config.columns.clone();
     settings.fallback_locations = session.fallback_locations.clone().unwrap_or_default();

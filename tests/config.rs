@@ -115,6 +115,13 @@ colour = "red"
 [[project]]
 id = "my-dev-project"
 locations = "discover"
+
+[[view]]
+name = "stuck"
+filter = "state=running age>2h"
+sort = "age"
+reverse = true
+columns = ["state", "target"]
 "#;
 
 #[test]
@@ -162,6 +169,13 @@ fn every_key_reaches_its_field() {
                     colour: None,
                 },
             ],
+            views: vec![lrotop::app::SavedView {
+                name: "stuck".into(),
+                filter: "state=running age>2h".into(),
+                sort: Some(Column::Age),
+                reverse: true,
+                columns: Some(vec![Column::State, Column::Target]),
+            }],
             services: Vec::new(),
             default_services: None,
         }

@@ -69,3 +69,96 @@ fn the_config_names_the_colour_or_says_which_are_known() {
         "{e}"
     );
 }
+
+const VIEWS: &str = r#"
+[[view]]
+name = "stuck"
+filter = "state=running age>5m"
+sort = "age"
+reverse = true
+columns = ["state", "age", "target"]
+
+[[view]]
+name = "everything"
+"#;
+
+#[test]
+fn saved_views_are_read_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.toml");
+    std::fs::write(&path, VIEWS).unwrap();
+    let c = lrotop::config::load(&path, true).unwrap();
+    assert_eq!(c.views.len(), 2);
+    assert_eq!(c.views[0].name, "stuck");
+    assert_eq!(c.views[0].sort, Some(lrotop::app::Column::Age));
+    assert_eq!(c.views[0].columns.as_ref().map(Vec::len), Some(3));
+    assert!(c.views[1].filter.is_empty());
+    for (bad, key, says) in [
+        (
+            "[[view]]\nname = \"x\"\nfilter = \"state=runing\"\n",
+            "view[0].filter",
+            "unknown state",
+        ),
+        (
+            "[[view]]\nname = \"x\"\nsort = \"colour\"\n",
+            "view[0].sort",
+            "unknown column",
+        ),
+        (
+            "[[view]]\nname = \"x\"\n[[view]]\nname = \"x\"\n",
+            "view[1].name",
+            "duplicate view",
+        ),
+        (
+            "[[view]]\nname = \"x\"\nshade = 1\n",
+            "view[0].shade",
+            "unknown key",
+        ),
+    ] {
+        std::fs::write(&path, bad).unwrap();
+        let e = lrotop::config::load(&path, true).unwrap_err().to_string();
+        assert!(e.contains(key) && e.contains(says), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn v_steps_through_the_views_and_back_to_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.toml");
+    std::fs::write(&path, VIEWS).unwrap();
+    let views = lrotop::config::load(&path, true).unwrap().views;
+    let mut w = world(1, 1, 8);
+    let mut app = loaded_app(&mut w, &["global"]);
+    let all = app.view.len();
+    app.settings.views = views;
+    let key = |app: &mut App| {
+        lrotop::app::update(
+            app,
+            lrotop::app::Action::Key(lrotop::app::keys::Key::Char('v')),
+        )
+    };
+    key(&mut app);
+    assert_eq!(app.saved_view().map(|v| v.name.as_str()), Some("stuck"));
+    assert!(app.view.len() < all && !app.view.is_empty());
+    assert!(app.view.iter().all(|i| app.rows[*i].state.is_active()));
+    assert_eq!(
+        app.columns(),
+        [
+            lrotop::app::Column::State,
+            lrotop::app::Column::Age,
+            lrotop::app::Column::Target
+        ]
+    );
+    let header = draw(&app, Theme::Default);
+    assert!(find(&header, 0, "view stuck").is_some());
+    key(&mut app);
+    assert_eq!(
+        app.saved_view().map(|v| v.name.as_str()),
+        Some("everything")
+    );
+    assert_eq!(app.view.len(), all);
+    key(&mut app);
+    assert!(app.saved_view().is_none());
+    assert!(app.filter.is_empty());
+    assert_eq!(app.columns().len(), 6, "the default columns again");
+}

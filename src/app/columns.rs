@@ -437,7 +437,12 @@ impl App {
     /// The columns the table shows, in order: the config's choice, or the defaults (a
     /// PROJECT column when several projects are in view).
     pub fn columns(&self) -> Vec<Column> {
-        match &self.settings.columns {
+        let chosen = self
+            .view_choice
+            .and_then(|i| self.settings.views.get(i))
+            .and_then(|v| v.columns.as_ref())
+            .or(self.settings.columns.as_ref());
+        match chosen {
             Some(chosen) => chosen.clone(),
             None => defaults(
                 self.projects.len() > 1 && self.scope_project().is_none(),

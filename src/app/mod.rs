@@ -11,6 +11,7 @@ mod picker;
 pub mod policy;
 mod quit;
 pub mod row;
+mod saved;
 mod schedule;
 mod status;
 mod store;
@@ -307,6 +308,8 @@ pub struct Settings {
     /// Mouse: the wheel scrolls, a click selects (off with `--no-mouse`, which leaves the
     /// terminal's own selection alone).
     pub mouse: bool,
+    /// The config's saved views.
+    pub views: Vec<SavedView>,
 }
 
 impl Settings {
@@ -323,6 +326,7 @@ impl Settings {
             columns: None,
             notify: true,
             mouse: true,
+            views: Vec::new(),
         }
     }
 
@@ -363,6 +367,17 @@ pub struct ProjectFlags {
     /// The config's `colour` for it: header and frame take it, so prod never passes for
     /// staging over SSH.
     pub accent: Option<Accent>,
+}
+
+/// A `[[view]]` of the config: a named filter, sort and columns (`v` steps through them).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SavedView {
+    pub name: String,
+    /// Checked when the config was read: it parses.
+    pub filter: String,
+    pub sort: Option<Column>,
+    pub reverse: bool,
+    pub columns: Option<Vec<Column>>,
 }
 
 /// A project's colour, among the terminal's own 16 (what survives SSH and every scheme).
@@ -449,6 +464,8 @@ pub struct App {
     pub log: VecDeque<LogEntry>,
     /// Marked operations, by name (never by row position).
     pub marks: HashSet<String>,
+    /// The saved view in use (`v`), by index into `settings.views`.
+    pub view_choice: Option<usize>,
     /// Operations to tell about when they finish (`w`), by name.
     pub watching: HashSet<String>,
     /// Notifications waiting for the next batch of effects.
@@ -517,6 +534,7 @@ impl App {
             log: VecDeque::new(),
             marks: HashSet::new(),
             watching: HashSet::new(),
+            view_choice: None,
             notices: Vec::new(),
             mark_anchor: None,
             bulk: None,

@@ -80,6 +80,8 @@ pub struct Config {
     /// The operations table's columns in order, for the dashboard and `lrotop list`;
     /// `None`: each one's defaults.
     pub columns: Option<Vec<crate::app::Column>>,
+    /// `[[view]]`s, in file order: what `v` steps through in the dashboard.
+    pub views: Vec<crate::app::SavedView>,
     pub default_endpoint: String,
     pub default_locations: Locations,
     pub projects: Vec<ProjectEntry>,
@@ -99,6 +101,7 @@ impl Default for Config {
             bulk_confirm_threshold: DEFAULT_BULK_CONFIRM_THRESHOLD,
             request_budget: DEFAULT_REQUEST_BUDGET,
             columns: None,
+            views: Vec::new(),
             default_endpoint: DEFAULT_ENDPOINT.to_string(),
             default_locations: Locations::Discover,
             projects: Vec::new(),
@@ -225,6 +228,14 @@ const STARTER: &str = r#"# lrotop configuration (TOML). Every key is optional; t
 # endpoint = "https://cloudaicompanion.googleapis.com"
 # A list of locations, or "discover" to ask locations.list.
 # locations = "discover"
+
+# Saved views, chosen in the dashboard with `v`: a filter, a sort and columns together.
+# [[view]]
+# name = "stuck"
+# filter = "state=running age>2h"
+# sort = "age"                            # any column name
+# reverse = true
+# columns = ["state", "age", "verb", "target"]
 
 # One [[project]] table per project; only `id` is required.
 # [[project]]

@@ -32,6 +32,19 @@ struct RawConfig {
     projects: Option<Vec<Spanned<RawProject>>>,
     #[serde(rename = "service")]
     services: Option<Vec<Spanned<RawService>>>,
+    #[serde(rename = "view")]
+    views: Option<Vec<Spanned<RawView>>>,
+}
+
+/// `[[view]]`: a named filter, sort and choice of columns, chosen in the dashboard with `v`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawView {
+    name: Spanned<String>,
+    filter: Option<Spanned<String>>,
+    sort: Option<Spanned<String>>,
+    reverse: Option<bool>,
+    columns: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Deserialize)]
@@ -154,7 +167,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let columns = raw
         .columns
         .as_ref()
-        .and_then(|list| columns(&cx, list, errs));
+        .and_then(|list| columns(&cx, list, "columns", errs));
 
     let mut config = Config {
         path: Some(path.to_path_buf()),
@@ -213,6 +226,20 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             })
         {
             config.default_locations = l;
+        }
+    }
+
+    for (i, v) in raw.views.as_deref().unwrap_or_default().iter().enumerate() {
+        if let Some(view) = view(&cx, i, v.get_ref(), errs) {
+            if let Some(first) = config.views.iter().position(|w| w.name == view.name) {
+                errs.push(cx.err(
+                    v.get_ref().name.span(),
+                    &format!("view[{i}].name"),
+                    format!("duplicate view {:?} (already view[{first}])", view.name),
+                ));
+            } else {
+                config.views.push(view);
+            }
         }
     }
 
@@ -666,6 +693,7 @@ fn locations(
 fn columns(
     cx: &Ctx<'_>,
     list: &Spanned<Vec<Spanned<String>>>,
+    key: &str,
     errors: &mut Vec<ConfigError>,
 ) -> Option<Vec<Column>> {
     let before = errors.len();
@@ -673,17 +701,60 @@ fn columns(
     for (i, item) in list.get_ref().iter().enumerate() {
         match item.get_ref().parse::<Column>() {
             Ok(c) => out.push(c),
-            Err(m) => errors.push(cx.err(item.span(), &format!("columns[{i}]"), m)),
+            Err(m) => errors.push(cx.err(item.span(), &format!("{key}[{i}]"), m)),
         }
     }
     if errors.len() > before {
         return None;
     }
     let checked = crate::app::columns::check(&out).map_err(|(i, m)| match list.get_ref().get(i) {
-        Some(item) if !out.is_empty() => cx.err(item.span(), &format!("columns[{i}]"), m),
-        _ => cx.err(list.span(), "columns", m),
+        Some(item) if !out.is_empty() => cx.err(item.span(), &format!("{key}[{i}]"), m),
+        _ => cx.err(list.span(), key, m),
     });
     keep(errors, checked).map(|()| out)
+}
+
+/// One `[[view]]`; every mistake is kept, and the view left out if any.
+fn view(
+    cx: &Ctx<'_>,
+    i: usize,
+    v: &RawView,
+    errors: &mut Vec<ConfigError>,
+) -> Option<crate::app::SavedView> {
+    let before = errors.len();
+    let key = |field: &str| format!("view[{i}].{field}");
+    let name = v.name.get_ref().trim().to_string();
+    if name.is_empty() || name.chars().any(char::is_control) {
+        errors.push(cx.err(v.name.span(), &key("name"), "a view needs a name"));
+    }
+    let filter = v
+        .filter
+        .as_ref()
+        .map(|f| f.get_ref().clone())
+        .unwrap_or_default();
+    if let Some(f) = &v.filter
+        && let Err(e) = crate::app::filter::Filter::parse(f.get_ref())
+    {
+        errors.push(cx.err(f.span(), &key("filter"), e.to_string()));
+    }
+    let sort = v.sort.as_ref().and_then(|s| {
+        let parsed = s
+            .get_ref()
+            .parse::<Column>()
+            .map_err(|m| cx.err(s.span(), &key("sort"), m));
+        keep(errors, parsed)
+    });
+    let columns = v
+        .columns
+        .as_ref()
+        .and_then(|list| columns(cx, list, &key("columns"), errors));
+    (errors.len() == before).then_some(crate::app::SavedView {
+        name,
+        filter,
+        sort,
+        reverse: v.reverse.unwrap_or(false),
+        columns,
+    })
 }
 
 /// `NameError`'s own text shows a synthesized resource name; the file holds just the segment.

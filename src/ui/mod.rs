@@ -173,7 +173,10 @@ fn header(app: &App, theme: Theme) -> Paragraph<'static> {
                 None => Style::new().add_modifier(Modifier::BOLD),
             },
         ),
-        Span::raw(format!(" ▸ {scope}")),
+        Span::raw(match app.saved_view() {
+            Some(v) => format!(" ▸ {scope} · view {}", crate::sanitize::one_line(&v.name)),
+            None => format!(" ▸ {scope}"),
+        }),
         Span::styled(refresh_label(app), theme.dim()),
         Span::raw(format!(
             "   {} ops · {} active",

@@ -41,6 +41,7 @@ pub enum Command {
     Delete,
     Copy,
     Watch,
+    NextView,
     ErrorLog,
     SwitchProject,
     Quit,
@@ -120,6 +121,11 @@ pub const KEYS: &[Binding<Command>] = &[
         &[Key::Char('w')],
         C::Watch,
         "watch the marked (or selected): bell and notification when done",
+    ),
+    Binding::new(
+        &[Key::Char('v')],
+        C::NextView,
+        "the next saved view ([[view]]s of the config), then none",
     ),
     Binding::new(
         &[Key::Char('e')],
@@ -386,6 +392,7 @@ fn run(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
             None => app.say(Level::Info, "no operation selected"),
         },
         Command::Watch => crate::app::watch::toggle(app),
+        Command::NextView => crate::app::saved::next(app),
         Command::ErrorLog => app.mode = Mode::ErrorLog { scroll: 0 },
         Command::SwitchProject => {
             app.mode = Mode::ProjectPicker {
