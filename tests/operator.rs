@@ -162,3 +162,19 @@ fn v_steps_through_the_views_and_back_to_none() {
     assert!(app.filter.is_empty());
     assert_eq!(app.columns().len(), 6, "the default columns again");
 }
+
+/// The table's `N/M` counts the scope in view: with one location selected, that location's.
+#[test]
+fn the_tables_count_is_of_the_scope_in_view() {
+    let mut w = world(1, 2, 8);
+    let mut app = loaded_app(&mut w, &["global", "us-central1"]);
+    let all = draw(&app, Theme::Default);
+    assert!(find(&all, 1, "16/16").is_some());
+    // Into the locations pane, and down from "all" to the first location.
+    for k in [lrotop::app::keys::Key::Tab, lrotop::app::keys::Key::Down] {
+        lrotop::app::update(&mut app, lrotop::app::Action::Key(k));
+    }
+    assert_eq!(app.location_sel, 1);
+    let one = draw(&app, Theme::Default);
+    assert!(find(&one, 1, "8/8").is_some() && find(&one, 1, "8/16").is_none());
+}

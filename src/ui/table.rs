@@ -317,7 +317,11 @@ fn title(app: &App, theme: Theme) -> Line<'static> {
         format!(" {}{arrow} ", app.sort.title()),
         theme.dim(),
     ));
-    spans.push(Span::raw(format!("{}/{}", app.view.len(), app.total())));
+    // Of the scope in view: a selected location's operations, else the projects' in view.
+    let scope = app
+        .location_scope()
+        .map_or_else(|| app.total(), |t| t.total);
+    spans.push(Span::raw(format!("{}/{scope}", app.view.len())));
     Line::from(spans)
 }
 
