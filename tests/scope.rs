@@ -15,7 +15,7 @@ use lrotop::app::policy::Skip;
 use lrotop::app::{Action, App, Effect, Mode, ProjectFlags, update};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -117,16 +117,7 @@ fn config_file(dir: &tempfile::TempDir, text: &str) -> String {
 }
 
 fn lrotop(server: &Hostile, config: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lrotop"))
-        .env("XDG_CONFIG_HOME", "/nonexistent/lrotop-test")
-        // The audit log of what these tests cancel: beside them, never the real one.
-        .env(
-            "XDG_STATE_HOME",
-            std::env::temp_dir().join(format!("lrotop-test-state-{}", std::process::id())),
-        )
-        .env_remove("LROTOP_CONFIG")
-        .env_remove("LROTOP_PROJECT")
-        .env_remove("LROTOP_ENDPOINT")
+    common::hermetic_lrotop()
         .args(["--config", config, "--endpoint", &server.url])
         .args(args)
         .stdin(Stdio::null())

@@ -13,16 +13,7 @@ fn emulator() -> BackgroundEmulator {
 }
 
 fn lrotop(emu: &BackgroundEmulator, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lrotop"))
-        .env("XDG_CONFIG_HOME", "/nonexistent/lrotop-test")
-        // The audit log of what these tests cancel: beside them, never the real one.
-        .env(
-            "XDG_STATE_HOME",
-            std::env::temp_dir().join(format!("lrotop-test-state-{}", std::process::id())),
-        )
-        .env_remove("LROTOP_CONFIG")
-        .env_remove("LROTOP_PROJECT")
-        .env_remove("LROTOP_ENDPOINT")
+    common::hermetic_lrotop()
         .arg("--endpoint")
         .arg(emu.url())
         .args(args)

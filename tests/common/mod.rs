@@ -101,3 +101,20 @@ pub fn many_facts(app: &App) -> lrotop::app::Many {
         other => panic!("no bulk dialog: {other:?}"),
     }
 }
+
+/// The `lrotop` binary with no config, project or endpoint from the environment, and its
+/// audit log beside the tests (never the real one).
+pub fn hermetic_lrotop() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_lrotop"));
+    c.env("XDG_CONFIG_HOME", "/nonexistent/lrotop-test")
+        .env(
+            "XDG_STATE_HOME",
+            std::env::temp_dir().join(format!("lrotop-test-state-{}", std::process::id())),
+        )
+        .env_remove("LROTOP_CONFIG")
+        .env_remove("LROTOP_PROJECT")
+        .env_remove("LROTOP_ENDPOINT")
+        .env_remove("LROTOP_AUDIT_LOG")
+        .stdin(std::process::Stdio::null());
+    c
+}
