@@ -107,6 +107,12 @@ pub enum Action {
     ScrollLimit(u16),
     /// The process was told to stop; there is no asking, only leaving a record.
     Signal(Signal),
+    /// A `Page` or `Loaded` answering an [`Effect::ForService`] refresh: the location's
+    /// name alone cannot say which API's target it is for.
+    FromService {
+        service: String,
+        action: Box<Action>,
+    },
 }
 
 /// The signals that end the dashboard. The runtime hears them; the app only needs to know
@@ -178,6 +184,12 @@ pub enum Effect {
     Notify {
         title: String,
         body: String,
+    },
+    /// `effect` (a refresh, a poll, a cancel or a delete) for one API's operations, sent by
+    /// that API's client for the project. The old single-endpoint setup never has one.
+    ForService {
+        service: String,
+        effect: Box<Effect>,
     },
 }
 
@@ -521,9 +533,12 @@ impl App {
                 r.cancel,
                 row::CancelTrack::Sending | row::CancelTrack::Pending(_)
             ),
-            // The dashboard's rows do not carry their service yet (integration pending):
-            // the client refuses an unsupported method before sending, all the same.
-            service: None,
+            // The row's API, so a method it lacks is refused with its reason before anything
+            // is sent (the old setup has none: every method is tried).
+            service: self
+                .targets
+                .get(r.target)
+                .and_then(|t| t.service.as_deref()),
         }
     }
 

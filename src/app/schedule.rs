@@ -68,8 +68,15 @@ pub(crate) fn schedule(app: &mut App, fx: &mut Vec<Effect>, force: bool) {
         t.paid = paid;
         t.pages_now = 0;
         t.in_flight = true;
-        fx.push(Effect::Refresh {
+        let refresh = Effect::Refresh {
             location: t.name.clone(),
+        };
+        fx.push(match t.service_name() {
+            Some(service) => Effect::ForService {
+                service: service.to_string(),
+                effect: Box::new(refresh),
+            },
+            None => refresh,
         });
     }
 
@@ -129,8 +136,14 @@ impl App {
     }
 }
 
+/// The budget a target spends: the host its requests go to (each regional host its own),
+/// else, in the old setup, its project's endpoint.
 fn endpoint_of(app: &App, target: usize) -> String {
-    let project = app.targets[target].name.project();
+    let t = &app.targets[target];
+    if let Some(host) = &t.host {
+        return host.clone();
+    }
+    let project = t.name.project();
     app.settings
         .project_endpoints
         .get(project)

@@ -25,7 +25,7 @@ pub fn update_batch(app: &mut App, actions: impl IntoIterator<Item = Action>) ->
 }
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
-    let mut fx = Vec::new();
+    let mut fx: Vec<Effect> = Vec::new();
     // Keys act on what is on screen: bring a view a batch left stale up to date first.
     if app.view_stale && matches!(action, Action::Key(_) | Action::Resize { .. }) {
         let batching = std::mem::replace(&mut app.batching, false);
@@ -140,11 +140,89 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Signal(signal) => quit::signalled(app, signal),
+        Action::FromService { service, action } => match *action {
+            Action::Loaded { location, result } => {
+                if let Some(target) = app.target_of(&location, Some(&service)) {
+                    match result {
+                        Ok(ops) => on_page(app, target, ops, 0, true, true),
+                        Err(e) => on_failed(app, target, e),
+                    }
+                }
+            }
+            Action::Page {
+                location,
+                ops,
+                skipped,
+                first,
+                last,
+            } => {
+                if let Some(target) = app.target_of(&location, Some(&service)) {
+                    on_page(app, target, ops, skipped, first, last);
+                }
+            }
+            // Nothing else is answered per service: the rest is found by name.
+            other => fx.extend(update(app, other)),
+        },
     }
+    let mut fx = route(app, fx);
     if !app.batching {
         fx.append(&mut app.notices);
     }
     fx
+}
+
+/// Sends what acts on rows by their API's client: polls, cancels and deletes of a row
+/// whose target has a service go out as [`Effect::ForService`], split by service (a bulk
+/// cancel may span several). Rows of the old setup, and names no row holds, go as they are.
+fn route(app: &App, fx: Vec<Effect>) -> Vec<Effect> {
+    if app.targets.iter().all(|t| t.service.is_none()) {
+        return fx;
+    }
+    let service_of = |name: &OperationName| -> Option<String> {
+        let r = app.row(&name.to_string())?;
+        app.targets
+            .get(r.target)?
+            .service_name()
+            .map(str::to_string)
+    };
+    let wrap = |service: Option<String>, effect: Effect| match service {
+        Some(service) => Effect::ForService {
+            service,
+            effect: Box::new(effect),
+        },
+        None => effect,
+    };
+    // Names split by service, in the order each service first appears.
+    let split = |names: Vec<OperationName>| -> Vec<(Option<String>, Vec<OperationName>)> {
+        let mut groups: Vec<(Option<String>, Vec<OperationName>)> = Vec::new();
+        for n in names {
+            let s = service_of(&n);
+            match groups.iter_mut().find(|(g, _)| *g == s) {
+                Some((_, v)) => v.push(n),
+                None => groups.push((s, vec![n])),
+            }
+        }
+        groups
+    };
+    let mut out = Vec::with_capacity(fx.len());
+    for e in fx {
+        match e {
+            Effect::Get { name } => out.push(wrap(service_of(&name), Effect::Get { name })),
+            Effect::Cancel { name } => out.push(wrap(service_of(&name), Effect::Cancel { name })),
+            Effect::CancelMany { names } => out.extend(
+                split(names)
+                    .into_iter()
+                    .map(|(s, names)| wrap(s, Effect::CancelMany { names })),
+            ),
+            Effect::Delete { names } => out.extend(
+                split(names)
+                    .into_iter()
+                    .map(|(s, names)| wrap(s, Effect::Delete { names })),
+            ),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// A refresh that ended in an error: the rows stay as they were (stale, and marked so),

@@ -1,0 +1,326 @@
+//! The dashboard's app across several APIs: targets are (project, service, location), each
+//! refresh and each mutation names its API, a method an API lacks is refused in the app,
+//! and each host has its own request budget. No IO.
+
+mod common;
+
+use common::*;
+use lrotop::api::service::builtin;
+use lrotop::api::{LocationName, Operation};
+use lrotop::app::keys::Key;
+use lrotop::app::{Action, App, Column, Effect, Mode, Settings, update};
+use std::time::Duration;
+
+const P: &str = "demo-project-1";
+
+/// The world's operations at `l`, renamed so that each API's names are its own (one world
+/// serves both; the row store holds one row per name).
+fn ops(world: &mut lrotop::emulator::state::World, l: &str, tag: &str) -> Vec<Operation> {
+    world
+        .snapshot(P, l)
+        .into_iter()
+        .map(|op| {
+            let mut v = serde_json::to_value(&op).unwrap();
+            v["name"] = format!("{}-{tag}", op.name).into();
+            serde_json::from_value(v).unwrap()
+        })
+        .collect()
+}
+
+fn host(service: &str) -> impl Fn(&str) -> String {
+    let service = service.to_string();
+    move |l: &str| match service.as_str() {
+        // Regional: one host per location.
+        "aiplatform" => format!("https://{l}-aiplatform.googleapis.com/v1/"),
+        s => format!("https://{s}.googleapis.com/v2/"),
+    }
+}
+
+/// An app over Cloud Run and Vertex AI in one project, `locations` each.
+fn two_services(settings: Settings, locations: &[&str]) -> App {
+    let locs: Vec<String> = locations.iter().map(|s| s.to_string()).collect();
+    let mut app = App::with_projects(settings, vec![(P.to_string(), Some(Vec::new()))], t0());
+    for s in ["run", "aiplatform"] {
+        let profile = builtin(s).unwrap().clone();
+        app.add_service_targets(P, profile, &locs, &host(s));
+    }
+    app
+}
+
+fn refreshes(fx: &[Effect]) -> Vec<(String, String)> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::ForService { service, effect } => match effect.as_ref() {
+                Effect::Refresh { location } => Some((service.clone(), location.to_string())),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+fn answer(app: &mut App, service: &str, l: &str, ops: Vec<Operation>) -> Vec<Effect> {
+    update(
+        app,
+        Action::FromService {
+            service: service.to_string(),
+            action: Box::new(Action::Loaded {
+                location: LocationName::new(P, l).unwrap(),
+                result: Ok(ops),
+            }),
+        },
+    )
+}
+
+/// Both APIs loaded at T0 + 5 min.
+fn loaded(world: &mut lrotop::emulator::state::World) -> App {
+    let mut app = two_services(settings(), &["global", "us-central1"]);
+    let fx = update(
+        &mut app,
+        Action::Tick(t0() + jiff::SignedDuration::from_mins(5)),
+    );
+    let mut got = refreshes(&fx);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("aiplatform", "global"),
+            ("aiplatform", "us-central1"),
+            ("run", "global"),
+            ("run", "us-central1"),
+        ]
+        .map(|(s, l)| (s.to_string(), format!("projects/{P}/locations/{l}"))),
+        "one refresh per (service, location), each naming its API: {fx:?}"
+    );
+    assert_eq!(fx.len(), 4, "nothing but the refreshes: {fx:?}");
+    for s in ["run", "aiplatform"] {
+        for l in ["global", "us-central1"] {
+            answer(&mut app, s, l, ops(world, l, s));
+        }
+    }
+    app
+}
+
+fn select_first(app: &mut App, pred: impl Fn(&lrotop::app::row::Row) -> bool) -> String {
+    let pos = app
+        .view
+        .iter()
+        .position(|i| pred(&app.rows[*i]))
+        .expect("a row like that in view");
+    app.selected = pos;
+    app.rows[app.view[pos]].op.name.clone()
+}
+
+#[test]
+fn each_api_s_answer_goes_to_its_own_target() {
+    let mut w = world(1, 2, 8);
+    let app = loaded(&mut w);
+    assert_eq!(app.targets.len(), 4);
+    assert_eq!(app.rows.len(), 32, "two APIs × two locations × eight");
+    for t in &app.targets {
+        assert!(t.loaded, "{}", t.label);
+        assert_eq!(t.total, 8, "{}", t.label);
+        let s = t.service_name().unwrap();
+        // Project → service → location, in the order the services were given.
+        assert!(t.label.starts_with(&format!("{s}/")), "{}", t.label);
+    }
+    let order: Vec<&str> = app
+        .targets
+        .iter()
+        .map(|t| t.service_name().unwrap())
+        .collect();
+    assert_eq!(order, ["run", "run", "aiplatform", "aiplatform"]);
+    // A Run answer for a location does not land on Vertex AI's target of the same name.
+    for r in app.rows.iter() {
+        let s = app.targets[r.target].service_name().unwrap();
+        assert!(
+            r.op.name.ends_with(&format!("-{s}")),
+            "{} under {s}",
+            r.op.name
+        );
+    }
+    // An answer without a service is the old setup's: no target here takes it.
+    let mut app = app;
+    let before = app.rows.len();
+    load(&mut app, "global", Ok(w.snapshot(P, "global")));
+    assert_eq!(app.rows.len(), before);
+}
+
+#[test]
+fn a_cloud_run_cancel_is_refused_in_the_app_with_the_api_s_words() {
+    let mut w = world(1, 2, 8);
+    let mut app = loaded(&mut w);
+    let name = select_first(&mut app, |r| {
+        r.state.is_active() && r.op.name.ends_with("-run")
+    });
+    let fx = update(&mut app, Action::Key(Key::Char('c')));
+    assert!(fx.is_empty(), "nothing is sent: {fx:?}");
+    assert_eq!(app.mode, Mode::Normal, "no dialog for what cannot be done");
+    let status = app
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert_eq!(status, "Cloud Run operations cannot be cancelled", "{name}");
+
+    // Vertex AI can: the cancel is sent by its client.
+    let name = select_first(&mut app, |r| {
+        r.state.is_active() && r.op.name.ends_with("-aiplatform")
+    });
+    update(&mut app, Action::Key(Key::Char('c')));
+    assert!(matches!(app.mode, Mode::Confirm(_)), "{:?}", app.mode);
+    let fx = update(&mut app, Action::Key(Key::Char('y')));
+    assert_eq!(
+        fx,
+        vec![Effect::ForService {
+            service: "aiplatform".into(),
+            effect: Box::new(Effect::Cancel {
+                name: lrotop::api::OperationName::parse(&name).unwrap()
+            }),
+        }]
+    );
+}
+
+#[test]
+fn a_bulk_delete_is_split_by_api() {
+    let mut w = world(1, 1, 8);
+    let mut app = two_services(settings(), &["global"]);
+    update(
+        &mut app,
+        Action::Tick(t0() + jiff::SignedDuration::from_mins(5)),
+    );
+    for s in ["run", "aiplatform"] {
+        answer(&mut app, s, "global", ops(&mut w, "global", s));
+    }
+    let done: Vec<String> = app
+        .rows
+        .iter()
+        .filter(|r| !r.state.is_active())
+        .map(|r| r.op.name.clone())
+        .collect();
+    assert!(done.iter().any(|n| n.ends_with("-run")));
+    assert!(done.iter().any(|n| n.ends_with("-aiplatform")));
+    app.marks.extend(done.iter().cloned());
+    update(&mut app, Action::Key(Key::Char('D')));
+    assert!(matches!(app.mode, Mode::Confirm(_)), "{:?}", app.mode);
+    let fx = update(&mut app, Action::Key(Key::Char('y')));
+    let mut per_service: Vec<(String, usize)> = fx
+        .iter()
+        .map(|e| match e {
+            Effect::ForService { service, effect } => match effect.as_ref() {
+                Effect::Delete { names } => {
+                    assert!(
+                        names
+                            .iter()
+                            .all(|n| n.to_string().ends_with(&format!("-{service}"))),
+                        "{service}: {names:?}"
+                    );
+                    (service.clone(), names.len())
+                }
+                other => panic!("{other:?}"),
+            },
+            other => panic!("a delete without its API: {other:?}"),
+        })
+        .collect();
+    per_service.sort();
+    let count = |s: &str| {
+        done.iter()
+            .filter(|n| n.ends_with(&format!("-{s}")))
+            .count()
+    };
+    assert_eq!(
+        per_service,
+        [
+            ("aiplatform".to_string(), count("aiplatform")),
+            ("run".to_string(), count("run"))
+        ]
+    );
+}
+
+#[test]
+fn the_service_column_and_filter() {
+    let mut w = world(1, 2, 8);
+    let mut app = loaded(&mut w);
+    assert!(app.several_services());
+    assert!(
+        app.columns().contains(&Column::Service),
+        "{:?}",
+        app.columns()
+    );
+    update(&mut app, Action::Key(Key::Char('/')));
+    for c in "service=run".chars() {
+        update(&mut app, Action::Key(Key::Char(c)));
+    }
+    update(&mut app, Action::Key(Key::Enter));
+    assert_eq!(app.view.len(), 16);
+    assert!(
+        app.view
+            .iter()
+            .all(|i| app.rows[*i].op.name.ends_with("-run"))
+    );
+    // One API in view: no SERVICE column, as there is no PROJECT column for one project.
+    let mut one = App::with_projects(settings(), vec![(P.to_string(), Some(Vec::new()))], t0());
+    one.add_service_targets(
+        P,
+        builtin("run").unwrap().clone(),
+        &["global".into()],
+        &host("run"),
+    );
+    assert!(!one.several_services());
+    assert!(!one.columns().contains(&Column::Service));
+}
+
+/// Ticks until every target has loaded once, then to the first background refresh, and
+/// returns the refreshes sent then.
+fn background_refreshes(hosts: &dyn Fn(&str, &str) -> String) -> Vec<(String, String)> {
+    let mut w = world(1, 2, 8);
+    let mut s = settings();
+    // A bucket of one page per host: only one location per host refreshes at a time.
+    s.request_budget = Some(0.5);
+    let locs = ["us-central1".to_string(), "europe-west4".to_string()];
+    let mut app = App::with_projects(s, vec![(P.to_string(), Some(Vec::new()))], t0());
+    for svc in ["run", "aiplatform"] {
+        let svc2 = svc.to_string();
+        app.add_service_targets(P, builtin(svc).unwrap().clone(), &locs, &move |l| {
+            hosts(&svc2, l)
+        });
+    }
+    let start = t0() + jiff::SignedDuration::from_mins(5);
+    let fx = update(&mut app, Action::Tick(start));
+    assert_eq!(refreshes(&fx).len(), 4, "first loads go out at once");
+    for svc in ["run", "aiplatform"] {
+        for l in &locs {
+            let listed = ops(&mut w, "us-central1", &format!("{svc}-{l}"))
+                .into_iter()
+                .map(|mut op| {
+                    let v = serde_json::to_value(&op).unwrap();
+                    let name = v["name"]
+                        .as_str()
+                        .unwrap()
+                        .replace("/us-central1/", &format!("/{l}/"));
+                    let mut v = v;
+                    v["name"] = name.into();
+                    op = serde_json::from_value(v).unwrap();
+                    op
+                })
+                .collect();
+            answer(&mut app, svc, l, listed);
+        }
+    }
+    assert!(app.targets.iter().all(|t| t.loaded && t.error.is_none()));
+    let due = start + jiff::SignedDuration::try_from(Duration::from_secs(5)).unwrap();
+    refreshes(&update(&mut app, Action::Tick(due)))
+}
+
+#[test]
+fn each_host_has_its_own_request_budget() {
+    // Run at one global host, Vertex AI at one host per region: three budgets, so three
+    // refreshes go out at once (Run's second location waits for its host's budget).
+    let own = background_refreshes(&|s, l| host(s)(l));
+    let mut services: Vec<&str> = own.iter().map(|(s, _)| s.as_str()).collect();
+    services.sort();
+    assert_eq!(services, ["aiplatform", "aiplatform", "run"], "{own:?}");
+    // Everything behind one host shares one budget: one refresh at a time.
+    let shared = background_refreshes(&|_, _| "https://one.example/v1/".to_string());
+    assert_eq!(shared.len(), 1, "{shared:?}");
+}
