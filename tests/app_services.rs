@@ -324,3 +324,111 @@ fn each_host_has_its_own_request_budget() {
     let shared = background_refreshes(&|_, _| "https://one.example/v1/".to_string());
     assert_eq!(shared.len(), 1, "{shared:?}");
 }
+
+/// The screen's lines, as text.
+fn screen(app: &App, w: u16, h: u16) -> Vec<String> {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| lrotop::ui::draw(f, app, lrotop::ui::Theme::Mono))
+        .unwrap();
+    let buf = t.backend().buffer().clone();
+    (0..h)
+        .map(|y| {
+            (0..w)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect()
+}
+
+#[test]
+fn two_apis_on_screen_a_service_column_and_service_headings() {
+    let mut w = world(1, 2, 8);
+    let mut app = loaded(&mut w);
+    update(
+        &mut app,
+        Action::Resize {
+            table_rows: 30,
+            locations_fit: true,
+        },
+    );
+    let lines = screen(&app, 140, 40);
+    let all = lines.join("\n");
+
+    let header = lines
+        .iter()
+        .find(|l| l.contains("STATE") && l.contains("LOCATION"))
+        .unwrap_or_else(|| panic!("no table header:\n{all}"));
+    let cells = |l: &str| l.chars().collect::<Vec<char>>();
+    let head = cells(header);
+    let col = |title: &str| {
+        let t = cells(title);
+        head.windows(t.len()).position(|w| w == t.as_slice())
+    };
+    let (s, l) = (col("SERVICE"), col("LOCATION"));
+    assert!(s.is_some() && s < l, "SERVICE before LOCATION:\n{header}");
+    let s = s.unwrap_or_default();
+    // Each table row names its API in the SERVICE column (the ID column ends with it here).
+    let mut seen = 0;
+    for line in &lines {
+        let c = cells(line);
+        let svc: String = c.get(s..s + 10).unwrap_or_default().iter().collect();
+        if line.trim_end().ends_with("-run│") {
+            assert_eq!(svc.trim_end(), "run", "{line}");
+            seen += 1;
+        } else if line.trim_end().ends_with("…platform│") {
+            assert_eq!(svc.trim_end(), "aiplatform", "{line}");
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 32, "every row on screen:\n{all}");
+    // The pane: each API's heading, its locations indented under it, in the targets' order.
+    let pane: Vec<&str> = lines
+        .iter()
+        .map(|l| l.split('│').nth(1).unwrap_or("").trim_end())
+        .collect();
+    let at = |text: &str| {
+        pane.iter()
+            .position(|l| *l == text)
+            .unwrap_or_else(|| panic!("{text:?} not in the pane:\n{}", pane.join("\n")))
+    };
+    let run = at(" run");
+    let ai = at(" aiplatform");
+    assert!(run < ai, "{}", pane.join("\n"));
+    for (heading, next) in [(run, ai), (ai, pane.len())] {
+        let under: Vec<&str> = pane[heading + 1..next]
+            .iter()
+            .copied()
+            .take_while(|l| l.starts_with("   "))
+            .collect();
+        assert_eq!(
+            under.len(),
+            2,
+            "two locations under it:\n{}",
+            pane.join("\n")
+        );
+        assert!(under[0].trim_start().starts_with("global"), "{under:?}");
+        assert!(
+            under[1].trim_start().starts_with("us-central1"),
+            "{under:?}"
+        );
+    }
+    // Details: the API by its title, and the metadata's type.
+    let name = select_first(&mut app, |r| r.op.name.ends_with("-run"));
+    update(&mut app, Action::Key(Key::Enter));
+    let details = screen(&app, 140, 40).join("\n");
+
+    assert!(details.contains("Cloud Run (run)"), "{name}:\n{details}");
+    let t = app
+        .row(&name)
+        .unwrap()
+        .op
+        .metadata
+        .as_ref()
+        .unwrap()
+        .type_url()
+        .unwrap()
+        .to_string();
+    assert!(details.contains(&t), "{t}:\n{details}");
+}
