@@ -432,3 +432,106 @@ fn two_apis_on_screen_a_service_column_and_service_headings() {
         .to_string();
     assert!(details.contains(&t), "{t}:\n{details}");
 }
+
+/// Cloud Run as a `[[service]]` table with `cross_location = true` would make it, over
+/// three locations.
+fn cross_app() -> App {
+    let mut run = builtin("run").unwrap().as_ref().clone();
+    run.cross_location = true;
+    let locs: Vec<String> = ["global", "us-central1", "europe-west4"]
+        .map(String::from)
+        .to_vec();
+    let mut app = App::with_projects(settings(), vec![(P.to_string(), Some(Vec::new()))], t0());
+    app.add_service_targets(P, std::sync::Arc::new(run), &locs, &host("run"));
+    app
+}
+
+#[test]
+fn an_api_listing_across_locations_is_refreshed_in_one_request() {
+    let mut w = world(1, 2, 8);
+    let mut app = cross_app();
+    let fx = update(
+        &mut app,
+        Action::Tick(t0() + jiff::SignedDuration::from_mins(5)),
+    );
+    assert_eq!(
+        refreshes(&fx),
+        [("run".to_string(), format!("projects/{P}/locations/-"))],
+        "{fx:?}"
+    );
+    assert!(app.targets.iter().all(|t| t.in_flight));
+    let every = LocationName::new(P, "-").unwrap();
+    let page = |ops: Vec<Operation>, unreachable: Vec<String>, first, last| Action::FromService {
+        service: "run".into(),
+        action: Box::new(Action::CrossPage {
+            location: every.clone(),
+            ops,
+            skipped: 0,
+            unreachable,
+            first,
+            last,
+        }),
+    };
+    // Two pages: global's operations, then us-central1's; europe-west4 unreachable.
+    update(
+        &mut app,
+        page(w.snapshot(P, "global"), Vec::new(), true, false),
+    );
+    update(
+        &mut app,
+        page(
+            w.snapshot(P, "us-central1"),
+            vec![format!("projects/{P}/locations/europe-west4")],
+            false,
+            true,
+        ),
+    );
+    let by = |l: &str| app.targets.iter().find(|t| t.name.location() == l).unwrap();
+    for l in ["global", "us-central1"] {
+        let t = by(l);
+        assert!(t.loaded && t.error.is_none() && !t.in_flight, "{l}");
+        assert_eq!(t.total, 8, "{l}");
+        assert_eq!(t.foreign, 0, "each row under its own location: {l}");
+    }
+    let lost = by("europe-west4");
+    assert!(!lost.loaded && !lost.in_flight);
+    assert_eq!(
+        lost.error.as_ref().map(|e| e.badge.as_str()),
+        Some("unreachable")
+    );
+    assert_eq!(app.rows.len(), 16);
+}
+
+#[test]
+fn a_server_without_locations_dash_is_listed_per_location_from_then_on() {
+    let mut app = cross_app();
+    let start = t0() + jiff::SignedDuration::from_mins(5);
+    update(&mut app, Action::Tick(start));
+    let body = br#"{"error": {"code": 501, "message": "no", "status": "UNIMPLEMENTED"}}"#;
+    let e: lrotop::api::ApiError = lrotop::api::error::parse_error_body(501, None, body).into();
+    update(
+        &mut app,
+        Action::FromService {
+            service: "run".into(),
+            action: Box::new(Action::Loaded {
+                location: LocationName::new(P, "-").unwrap(),
+                result: Err(e),
+            }),
+        },
+    );
+    assert!(
+        app.targets
+            .iter()
+            .all(|t| !t.in_flight && t.error.is_none())
+    );
+    let fx = update(
+        &mut app,
+        Action::Tick(start + jiff::SignedDuration::from_secs(1)),
+    );
+    let mut got: Vec<String> = refreshes(&fx).into_iter().map(|(_, l)| l).collect();
+    got.sort();
+    assert_eq!(
+        got,
+        ["europe-west4", "global", "us-central1"].map(|l| format!("projects/{P}/locations/{l}"))
+    );
+}

@@ -107,6 +107,18 @@ pub enum Action {
     ScrollLimit(u16),
     /// The process was told to stop; there is no asking, only leaving a record.
     Signal(Signal),
+    /// One page of a project's `locations/-` listing (an API whose profile has
+    /// `cross_location`), for every target of the API in the project at once. Comes inside
+    /// `FromService`. `unreachable`: the locations the server said it could not reach, so
+    /// far; they are those targets' errors when the last page comes.
+    CrossPage {
+        location: LocationName,
+        ops: Vec<Operation>,
+        skipped: usize,
+        unreachable: Vec<String>,
+        first: bool,
+        last: bool,
+    },
     /// A `Page` or `Loaded` answering an [`Effect::ForService`] refresh: the location's
     /// name alone cannot say which API's target it is for.
     FromService {
@@ -436,6 +448,9 @@ pub struct App {
     /// Background refresh tokens per endpoint, and when they were last topped up.
     pub(crate) budget: HashMap<String, f64>,
     pub(crate) budget_at: Option<Timestamp>,
+    /// (project, service) pairs whose server refused a `locations/-` listing: refreshed one
+    /// location at a time from then on.
+    pub(crate) no_cross: HashSet<(String, String)>,
     /// Set when the dashboard is to end; the runtime's loop reads it before each frame. The
     /// one signal of quitting: no effect repeats it.
     pub quit: bool,
@@ -497,6 +512,7 @@ impl App {
             pending_selection: None,
             budget: HashMap::new(),
             budget_at: None,
+            no_cross: HashSet::new(),
             quit: false,
         };
         for (p, locations) in projects {

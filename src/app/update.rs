@@ -140,7 +140,29 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Signal(signal) => quit::signalled(app, signal),
+        // Only an API's answer, inside `FromService`, says which targets it is for.
+        Action::CrossPage { .. } => {}
         Action::FromService { service, action } => match *action {
+            Action::CrossPage {
+                location,
+                ops,
+                skipped,
+                unreachable,
+                first,
+                last,
+            } => on_cross_page(
+                app,
+                &service,
+                &location,
+                ops,
+                skipped,
+                &unreachable,
+                (first, last),
+            ),
+            Action::Loaded {
+                location,
+                result: Err(e),
+            } if location.location() == "-" => on_cross_failed(app, &service, &location, e),
             Action::Loaded { location, result } => {
                 if let Some(target) = app.target_of(&location, Some(&service)) {
                     match result {
@@ -223,6 +245,94 @@ fn route(app: &App, fx: Vec<Effect>) -> Vec<Effect> {
         }
     }
     out
+}
+
+/// The targets a `locations/-` listing of `service` in `every`'s project is refreshing.
+fn cross_targets(app: &App, service: &str, every: &crate::api::LocationName) -> Vec<usize> {
+    (0..app.targets.len())
+        .filter(|i| {
+            let t = &app.targets[*i];
+            t.in_flight
+                && t.name.project() == every.project()
+                && t.name.collection() == every.collection()
+                && t.service_name() == Some(service)
+        })
+        .collect()
+}
+
+/// One page of a project's `locations/-` listing, spread over its locations' targets as
+/// if each had been listed alone. Names outside every one of them go to the first, where
+/// they show as foreign. On the last page, the locations the server could not reach fail
+/// as their own refresh would have, and keep their rows (stale).
+fn on_cross_page(
+    app: &mut App,
+    service: &str,
+    every: &crate::api::LocationName,
+    ops: Vec<Operation>,
+    skipped: usize,
+    unreachable: &[String],
+    (first, last): (bool, bool),
+) {
+    let members = cross_targets(app, service, every);
+    let Some(&home) = members.first() else {
+        return;
+    };
+    let mut buckets: Vec<Vec<Operation>> = vec![Vec::new(); members.len()];
+    for op in ops {
+        let at = OperationName::parse(&op.name).ok().and_then(|n| {
+            members
+                .iter()
+                .position(|m| app.targets[*m].name == *n.parent())
+        });
+        buckets[at.unwrap_or(0)].push(op);
+    }
+    for (m, ops) in members.iter().zip(buckets) {
+        let name = app.targets[*m].name.clone();
+        let lost = last
+            && unreachable
+                .iter()
+                .any(|u| *u == name.to_string() || u == name.location());
+        if lost {
+            on_failed(app, *m, ApiError::Unreachable(name.to_string()));
+            continue;
+        }
+        let skipped = if *m == home { skipped } else { 0 };
+        on_page(app, *m, ops, skipped, first, last);
+    }
+}
+
+/// A `locations/-` listing that failed. A server that does not know it (UNIMPLEMENTED,
+/// INVALID_ARGUMENT, NOT_FOUND, as `OperationsClient::list_project` falls back on) is not
+/// asked again: its locations are listed one by one from the next tick on. Any other error
+/// is each location's.
+fn on_cross_failed(app: &mut App, service: &str, every: &crate::api::LocationName, e: ApiError) {
+    let members = cross_targets(app, service, every);
+    let unknown = matches!(
+        e.code(),
+        Some(Code::Unimplemented | Code::InvalidArgument | Code::NotFound)
+    );
+    if !unknown {
+        for m in members {
+            on_failed(app, m, e.clone());
+        }
+        return;
+    }
+    app.no_cross
+        .insert((every.project().to_string(), service.to_string()));
+    for m in &members {
+        if let Some(t) = app.targets.get_mut(*m) {
+            t.in_flight = false;
+            t.paid = None;
+            t.next_due = None;
+        }
+    }
+    app.say(
+        Level::Warn,
+        format!(
+            "{every} ({service}): the server does not list across locations ({}); listing each location",
+            e.badge()
+        ),
+    );
 }
 
 /// A refresh that ended in an error: the rows stay as they were (stale, and marked so),

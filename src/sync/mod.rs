@@ -192,8 +192,25 @@ impl Runner {
                     // second copy of every location (docs/PERFORMANCE.md, R6).
                     let mut pages = client.list_pages(&location, "", PAGE_SIZE);
                     let mut first = true;
+                    // `locations/-`: the locations it could not reach, over every page so far.
+                    let cross = location.location() == "-";
+                    let mut unreachable: Vec<String> = Vec::new();
                     while let Some(page) = pages.next().await {
                         let (action, end) = match page {
+                            Ok(page) if cross => {
+                                unreachable.extend(page.unreachable);
+                                (
+                                    Action::CrossPage {
+                                        location: location.clone(),
+                                        ops: page.operations,
+                                        skipped: page.skipped,
+                                        unreachable: unreachable.clone(),
+                                        first,
+                                        last: !page.more,
+                                    },
+                                    !page.more,
+                                )
+                            }
                             Ok(page) => (
                                 Action::Page {
                                     location: location.clone(),
