@@ -535,3 +535,66 @@ fn a_server_without_locations_dash_is_listed_per_location_from_then_on() {
         ["europe-west4", "global", "us-central1"].map(|l| format!("projects/{P}/locations/{l}"))
     );
 }
+
+/// Over the emulator, through the runner: one `locations/-` request refreshes both of Run's
+/// locations, sent by Run's client, and each location's rows land on its own target.
+#[tokio::test]
+async fn over_the_emulator_one_cross_location_request_for_the_project() {
+    use lrotop::api::{ClientOptions, OperationsClient};
+    use lrotop::emulator::{Emulator, EmulatorConfig, Scenario};
+    let mut run = builtin("run").unwrap().as_ref().clone();
+    run.cross_location = true;
+    let run = std::sync::Arc::new(run);
+    let mut cfg = EmulatorConfig::new(Scenario::Static);
+    cfg.projects = 1;
+    cfg.ops_per_location = 8;
+    cfg.services = vec![run.clone()];
+    let emu = Emulator::start(cfg).await.unwrap();
+    let client = OperationsClient::new(ClientOptions::for_service(
+        run.clone(),
+        Some(&emu.endpoint_for(&run)),
+    ))
+    .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    // The default client is the old setup's: a refresh sent by it would find no Run world.
+    let legacy = OperationsClient::new(ClientOptions::for_endpoint(emu.url())).unwrap();
+    let runner = lrotop::sync::Runner::new(legacy, tx, false).with_service_clients(
+        [((P.to_string(), "run".to_string()), client)]
+            .into_iter()
+            .collect(),
+    );
+    let locs = vec!["global".to_string(), "us-central1".to_string()];
+    let mut app = App::with_projects(settings(), vec![(P.to_string(), Some(Vec::new()))], t0());
+    app.add_service_targets(P, run.clone(), &locs, &|_| emu.url());
+    for e in update(&mut app, Action::Tick(jiff::Timestamp::now())) {
+        runner.run(e);
+    }
+    while app.targets.iter().any(|t| t.in_flight) {
+        let a = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .expect("an answer within 10 s")
+            .expect("the runner is alive");
+        update(&mut app, a);
+    }
+    for t in &app.targets {
+        assert!(t.loaded && t.error.is_none(), "{}: {:?}", t.label, t.error);
+        assert_eq!(t.total, 8, "{}", t.label);
+        assert_eq!(t.foreign, 0, "{}", t.label);
+    }
+    for l in ["global", "us-central1"] {
+        let want: Vec<String> = emu
+            .service_snapshot("run", P, l)
+            .into_iter()
+            .map(|o| o.name)
+            .collect();
+        let t = app.target_of(&LocationName::new(P, l).unwrap(), Some("run"));
+        for n in &want {
+            assert_eq!(app.row(n).map(|r| Some(r.target)), Some(t), "{n}");
+        }
+    }
+    assert_eq!(
+        emu.stats().service("run", "list"),
+        1,
+        "one request for both"
+    );
+}

@@ -261,8 +261,9 @@ fn cross_targets(app: &App, service: &str, every: &crate::api::LocationName) -> 
 }
 
 /// One page of a project's `locations/-` listing, spread over its locations' targets as
-/// if each had been listed alone. Names outside every one of them go to the first, where
-/// they show as foreign. On the last page, the locations the server could not reach fail
+/// if each had been listed alone: a watched location's rows under it, an unwatched
+/// location's left out, and names outside the project under the first, where they show
+/// as foreign. On the last page, the locations the server could not reach fail
 /// as their own refresh would have, and keep their rows (stale).
 fn on_cross_page(
     app: &mut App,
@@ -279,12 +280,21 @@ fn on_cross_page(
     };
     let mut buckets: Vec<Vec<Operation>> = vec![Vec::new(); members.len()];
     for op in ops {
-        let at = OperationName::parse(&op.name).ok().and_then(|n| {
+        let parsed = OperationName::parse(&op.name).ok();
+        let at = parsed.as_ref().and_then(|n| {
             members
                 .iter()
                 .position(|m| app.targets[*m].name == *n.parent())
         });
-        buckets[at.unwrap_or(0)].push(op);
+        match (at, parsed) {
+            (Some(k), _) => buckets[k].push(op),
+            // Another location of the project, one not watched: a listing of the watched
+            // ones alone would not have shown it either.
+            (None, Some(n))
+                if n.project() == every.project() && n.collection() == every.collection() => {}
+            // Named outside the project (or not a name): shown as foreign, never acted on.
+            (None, _) => buckets[0].push(op),
+        }
     }
     for (m, ops) in members.iter().zip(buckets) {
         let name = app.targets[*m].name.clone();
