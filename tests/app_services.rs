@@ -260,12 +260,14 @@ fn the_service_column_and_filter() {
     );
     // One API in view: no SERVICE column, as there is no PROJECT column for one project.
     let mut one = App::with_projects(settings(), vec![(P.to_string(), Some(Vec::new()))], t0());
+    // `-` (every location) is never a target of its own.
     one.add_service_targets(
         P,
         builtin("run").unwrap().clone(),
-        &["global".into()],
+        &["global".into(), "-".into()],
         &host("run"),
     );
+    assert_eq!(one.targets.len(), 1);
     assert!(!one.several_services());
     assert!(!one.columns().contains(&Column::Service));
 }

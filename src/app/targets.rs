@@ -141,6 +141,10 @@ impl App {
                 .unwrap_or(0),
         };
         for (order, l) in locations.iter().enumerate() {
+            // `-` is every location: what a cross-location refresh lists, never a target.
+            if l == "-" {
+                continue;
+            }
             let Ok(name) = LocationName::in_collection(project, service.collection, l) else {
                 continue;
             };
