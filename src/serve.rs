@@ -27,6 +27,28 @@ pub async fn emulator(args: &EmulatorArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Several APIs: the app's targets are (project, service, location), each API's locations
+/// discovered here, once, through its own client; what could not be found is told in the
+/// log.
+async fn service_targets(session: &Session, app: &mut App) {
+    let mut notes = Vec::new();
+    let (targets, errors) = session.service_targets(&mut notes).await;
+    for t in targets {
+        let host = |l: &str| session.host_for(&t.project, &t.service.name, l);
+        app.add_service_targets(&t.project, t.service.clone(), &t.locations, &host);
+    }
+    for n in notes {
+        app.say(crate::app::Level::Warn, n);
+    }
+    for (what, e) in errors {
+        app.say(
+            crate::app::Level::Error,
+            format!("{what}: {e}; pass --location or set them in the config"),
+        );
+    }
+    app.rebuild();
+}
+
 pub async fn dashboard(g: &Global) -> Result<(), CliError> {
     use std::io::IsTerminal;
     if !(std::io::stdout().is_terminal() && std::io::stdin().is_terminal()) {
@@ -77,11 +99,14 @@ pub async fn dashboard(g: &Global) -> Result<(), CliError> {
             .project_endpoints
             .insert(p.id.clone(), p.endpoint.clone());
     }
+    let single = session.single_service();
     let projects = session
         .projects
         .iter()
         .map(|p| {
             let locations = match &p.locations {
+                // Several APIs: each one's targets are made below, before the loop.
+                _ if !single => Some(Vec::new()),
                 Locations::List(l) => Some(l.clone()),
                 Locations::Discover => None,
             };
@@ -89,6 +114,10 @@ pub async fn dashboard(g: &Global) -> Result<(), CliError> {
         })
         .collect();
     let mut app = App::with_projects(settings, projects, jiff::Timestamp::now());
+    // The old setup stays as it always was: (project, location) targets, found in the app.
+    if !single {
+        service_targets(&session, &mut app).await;
+    }
     if let Some(e) = &audit_problem {
         app.say_sticky(crate::app::Level::Error, format!("read-only: {e}"));
     }
@@ -110,6 +139,7 @@ pub async fn dashboard(g: &Global) -> Result<(), CliError> {
                 .cloned()
                 .collect(),
         )
+        .with_service_clients(session.service_clients())
         .with_bulk_rate(g.bulk_rate);
     let configured = match session.theme {
         ThemeName::Default => Theme::Default,

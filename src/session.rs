@@ -550,11 +550,7 @@ impl Session {
             .await;
         let mut targets = Vec::new();
         let mut errors = Vec::new();
-        let several = self.projects.iter().any(|p| p.services.len() > 1)
-            || self
-                .projects
-                .iter()
-                .any(|p| p.services.first().map(String::as_str) != Some(DEFAULT_SERVICE));
+        let several = !self.single_service();
         for (p, s, r) in found {
             let what = if several {
                 format!("projects/{} ({})", p.id, s.name)
@@ -586,6 +582,32 @@ impl Session {
             });
         }
         (targets, errors)
+    }
+
+    /// The old single-endpoint setup: every project watches the default API alone. The
+    /// dashboard then runs as it always has (targets without a service, discovery in the
+    /// app).
+    pub fn single_service(&self) -> bool {
+        self.projects
+            .iter()
+            .all(|p| p.services.iter().map(String::as_str).eq([DEFAULT_SERVICE]))
+    }
+
+    /// Each (project, service) watched, with its client: what the dashboard's runner
+    /// sends each API's requests with.
+    pub fn service_clients(&self) -> HashMap<(String, String), OperationsClient> {
+        self.by_service.clone()
+    }
+
+    /// Where a location's requests for `service` go: the base URL of its host (each
+    /// regional host its own), with the path prefix an endpoint override adds, so two APIs
+    /// behind one emulator are apart as they are at Google. One request budget each. Where
+    /// no URL can be made for the location, the API's name stands in.
+    pub fn host_for(&self, project: &str, service: &str, location: &str) -> String {
+        self.client_for_service(project, service)
+            .base_for(location)
+            .map(|u| u.to_string())
+            .unwrap_or_else(|_| service.to_string())
     }
 
     pub fn project_ids(&self) -> Vec<String> {

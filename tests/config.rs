@@ -217,7 +217,7 @@ fn an_unknown_column() {
         2,
         21,
         "columns[1]",
-        "unknown column \"colour\" (expected one of state, project, location, verb, target, age, id, name)",
+        "unknown column \"colour\" (expected one of state, project, service, location, verb, target, age, id, name)",
     );
 }
 

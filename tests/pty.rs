@@ -593,3 +593,59 @@ fn a_signal_during_a_bulk_cancel_logs_what_was_answered_and_what_was_not() {
         "{line}"
     );
 }
+
+/// Two APIs from a config (each `[[service]]` mapped to the emulator): a SERVICE column,
+/// the pane's service headings, every location of each API listed by its own client, and
+/// a cancel on a Cloud Run row refused in the dashboard without a request.
+#[test]
+fn two_services_from_a_config_file_and_a_cloud_run_cancel_refused_in_place() {
+    let mut cfg = EmulatorConfig::new(Scenario::Static).with_catalogue();
+    cfg.projects = 1;
+    cfg.ops_per_location = 8;
+    let emu = BackgroundEmulator::start(cfg).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("lrotop.toml");
+    let mut text = format!(
+        "[defaults]\nendpoint = \"{}\"\nlocations = [\"global\", \"us-central1\"]\n\n[[project]]\nid = \"demo-project-1\"\nservices = [\"run\", \"aiplatform\"]\n",
+        emu.url()
+    );
+    for name in ["run", "aiplatform"] {
+        let p = lrotop::api::service::builtin(name).unwrap();
+        text.push_str(&format!(
+            "\n[[service]]\nname = \"{name}\"\nendpoint = \"{}\"\n",
+            emu.endpoint_for(p)
+        ));
+    }
+    std::fs::write(&config, text).unwrap();
+    let mut tui = Tui::start(&["--config", config.to_str().unwrap()], &[]);
+    tui.wait_for("both APIs", |s| {
+        s.contains("32 ops") && s.contains("SERVICE") && s.contains(" aiplatform ")
+    });
+    let screen = tui.screen();
+    let pane: Vec<&str> = screen
+        .lines()
+        .map(|l| l.split('│').nth(1).unwrap_or("").trim_end())
+        .collect();
+    assert!(pane.contains(&" run"), "{screen}");
+    assert!(pane.contains(&" aiplatform"), "{screen}");
+    let st = emu.stats();
+    assert_eq!(st.service("run", "list"), 2, "{screen}");
+    assert_eq!(st.service("aiplatform", "list"), 2, "{screen}");
+    assert_eq!(st.hosts.get("aiplatform us-central1"), Some(&1));
+    tui.send("/service=run state=running\r");
+    tui.wait_for("Run's running rows only", |s| {
+        s.contains("filter: service=run state=running") && s.contains(" 8/32")
+    });
+    tui.send("c");
+    tui.wait_for("the refusal", |s| {
+        s.contains("Cloud Run operations cannot be cancelled")
+    });
+    assert!(
+        !tui.screen().contains("Cancel operation"),
+        "{}",
+        tui.screen()
+    );
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+    assert_eq!(emu.stats().mutations(), 0);
+}

@@ -19,6 +19,7 @@ fuzz_target!(|input: &str| {
             location: input,
             project: input,
             project_alias: None,
+            service: input,
             text: [input, "", ""],
             age: Some(std::time::Duration::from_secs(input.len() as u64)),
         };
@@ -37,10 +38,11 @@ fuzz_target!(|input: &str| {
         location: v,
         project: v,
         project_alias: None,
+        service: v,
         text: [v, "", ""],
         age: None,
     };
-    for key in ["verb", "location", "project"] {
+    for key in ["verb", "location", "project", "service"] {
         let f = Filter::parse(&format!("{key}={v}")).expect("a field filter");
         assert!(f.matches(&s), "{key}={v} does not match {v:?}");
         let not = Filter::parse(&format!("{key}!={v}")).expect("a negated field filter");

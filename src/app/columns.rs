@@ -17,6 +17,8 @@ use std::collections::HashMap;
 pub enum Column {
     State,
     Project,
+    /// The API (`run`, `aiplatform`): the row's target's service.
+    Service,
     Location,
     Verb,
     Target,
@@ -62,6 +64,8 @@ pub enum Shown {
     Always,
     /// Only when rows from several projects are in view.
     SeveralProjects,
+    /// Only when rows of several APIs are in view.
+    SeveralServices,
     Never,
 }
 
@@ -93,6 +97,9 @@ pub struct Reading<'a> {
 pub struct Item<'a> {
     pub op: &'a Operation,
     pub state: RowState,
+    /// The short name of the API that listed it; empty where none is known (the old
+    /// single-endpoint setup).
+    pub service: &'a str,
 }
 
 pub struct Decl {
@@ -173,6 +180,16 @@ fn widest_location(app: &App) -> usize {
         .unwrap_or(0)
 }
 
+/// The widest API name among the app's targets.
+fn widest_service(app: &App) -> usize {
+    app.targets
+        .iter()
+        .filter_map(|t| t.service_name())
+        .map(|s| crate::width::width(&crate::sanitize::one_line(s)))
+        .max()
+        .unwrap_or(0)
+}
+
 /// The widest project label among the projects watched.
 fn widest_project(app: &App) -> usize {
     app.projects
@@ -189,7 +206,7 @@ fn widest_project(app: &App) -> usize {
 }
 
 /// Every column, in the order the dashboard shows them by default.
-pub const COLUMNS: [Decl; 8] = [
+pub const COLUMNS: [Decl; 9] = [
     Decl {
         column: Column::State,
         name: "state",
@@ -218,6 +235,23 @@ pub const COLUMNS: [Decl; 8] = [
         priority: 70,
         tty_cap: None,
         dashboard: Shown::SeveralProjects,
+        list: Shown::Never,
+        sort: Sort::Text,
+    },
+    Decl {
+        column: Column::Service,
+        name: "service",
+        title: "SERVICE",
+        text: |_, i| Cow::Borrowed(i.service),
+        width: Width::Fit {
+            min: 7,
+            max: 16,
+            widest: widest_service,
+        },
+        cut: Cut::Right,
+        priority: 65,
+        tty_cap: None,
+        dashboard: Shown::SeveralServices,
         list: Shown::Never,
         sort: Sort::Text,
     },
@@ -374,12 +408,17 @@ pub fn check(columns: &[Column]) -> Result<(), (usize, String)> {
 }
 
 /// The columns shown by default where `pick` says which default applies.
-pub fn defaults(several_projects: bool, pick: fn(&Decl) -> Shown) -> Vec<Column> {
+pub fn defaults(
+    several_projects: bool,
+    several_services: bool,
+    pick: fn(&Decl) -> Shown,
+) -> Vec<Column> {
     COLUMNS
         .iter()
         .filter(|d| match pick(d) {
             Shown::Always => true,
             Shown::SeveralProjects => several_projects,
+            Shown::SeveralServices => several_services,
             Shown::Never => false,
         })
         .map(|d| d.column)
@@ -388,7 +427,7 @@ pub fn defaults(several_projects: bool, pick: fn(&Decl) -> Shown) -> Vec<Column>
 
 /// `lrotop list`'s columns when neither `--columns` nor the config chooses.
 pub fn list_defaults() -> Vec<Column> {
-    defaults(false, |d| d.list)
+    defaults(false, false, |d| d.list)
 }
 
 impl Decl {
@@ -435,7 +474,8 @@ impl Decl {
 
 impl App {
     /// The columns the table shows, in order: the config's choice, or the defaults (a
-    /// PROJECT column when several projects are in view).
+    /// PROJECT column when several projects are in view, a SERVICE column when several
+    /// APIs are).
     pub fn columns(&self) -> Vec<Column> {
         let chosen = self
             .view_choice
@@ -446,6 +486,7 @@ impl App {
             Some(chosen) => chosen.clone(),
             None => defaults(
                 self.projects.len() > 1 && self.scope_project().is_none(),
+                self.several_services(),
                 |d| d.dashboard,
             ),
         }
@@ -521,6 +562,7 @@ mod tests {
             projects: &projects,
         };
         let item = Item {
+            service: "",
             op: &op,
             state: RowState::Running,
         };

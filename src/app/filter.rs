@@ -1,7 +1,8 @@
 //! The filter language shared by the dashboard's `/` and the CLI's `--filter`.
 //!
 //! Terms separated by spaces must all match. `key=value` compares a field (`state`, `verb`,
-//! `location`, `project` (its id or its alias); case-insensitive; `a,b` means either), `key!=value` excludes, and
+//! `location`, `project` (its id or its alias), `service` (the API's short name: `run`);
+//! case-insensitive; `a,b` means either), `key!=value` excludes, and
 //! any other word is a substring of the name, target, verb or status message.
 
 use crate::api::Operation;
@@ -13,6 +14,7 @@ pub enum Field {
     Verb,
     Location,
     Project,
+    Service,
 }
 
 impl Field {
@@ -22,6 +24,7 @@ impl Field {
             "verb" => Some(Field::Verb),
             "location" | "loc" => Some(Field::Location),
             "project" => Some(Field::Project),
+            "service" | "api" => Some(Field::Service),
             _ => None,
         }
     }
@@ -69,6 +72,9 @@ pub struct Subject<'a> {
     /// The project's alias from the config, if it has one: what the PROJECT column shows,
     /// so `project=` matches it as well as the id.
     pub project_alias: Option<&'a str>,
+    /// The short name of the API that listed it (`run`); empty where none is known (the
+    /// old single-endpoint setup), which no `service=` matches.
+    pub service: &'a str,
     pub text: [&'a str; 3],
     /// Since creation, where the operation says when it was created.
     pub age: Option<std::time::Duration>,
@@ -91,6 +97,7 @@ impl<'a> Subject<'a> {
             location: op.location(),
             project,
             project_alias: super::alias_of(projects, project),
+            service: "",
             text: [&op.name, op.target(), op.status_message()],
             age: op
                 .create_time()
@@ -134,7 +141,7 @@ impl Filter {
             };
             let field = Field::parse(key).ok_or_else(|| {
                 FilterError(format!(
-                    "unknown field {key:?} in {word:?}: use state=, verb=, location=, project=, age> or age<"
+                    "unknown field {key:?} in {word:?}: use state=, verb=, location=, project=, service=, age> or age<"
                 ))
             })?;
             let values: Vec<String> = value
@@ -210,6 +217,7 @@ impl Filter {
                     Field::Project => values.iter().any(|v| {
                         eq_ci(s.project, v) || s.project_alias.is_some_and(|a| eq_ci(a, v))
                     }),
+                    Field::Service => values.iter().any(|v| eq_ci(s.service, v)),
                 };
                 hit != *negate
             }
@@ -264,6 +272,7 @@ mod tests {
             location,
             project: "prod-1",
             project_alias: Some("prod"),
+            service: "",
             text: [
                 "projects/prod-1/locations/x/operations/op-1",
                 "…/codeRepositoryIndexes/idx-Payments",
@@ -316,6 +325,27 @@ mod tests {
     }
 
     #[test]
+    fn service_matches_the_api_that_listed_the_row() {
+        let run = Subject {
+            service: "run",
+            ..subject("RUNNING", "create", "us-central1")
+        };
+        let m = |f: &str| Filter::parse(f).unwrap().matches(&run);
+        assert!(m("service=run") && m("SERVICE=Run") && m("service=aiplatform,run"));
+        assert!(m("api=run") && m("service!=aiplatform"));
+        assert!(!m("service=aiplatform") && !m("service!=run") && !m("service=ru"));
+        // A row of the old setup names no API: `service=` never matches it, `!=` always.
+        let none = subject("RUNNING", "create", "us-central1");
+        assert!(
+            !Filter::parse("service=cloudaicompanion")
+                .unwrap()
+                .matches(&none)
+        );
+        assert!(Filter::parse("service!=run").unwrap().matches(&none));
+        assert!(Filter::parse("service=").is_err());
+    }
+
+    #[test]
     fn field_values_ignore_unicode_case_too() {
         // fuzz/regressions/filter/verb-non-ascii-case: `verb=Р` was lowercased to `р` and
         // then compared ASCII-only, so it missed the verb `Р` it names.
@@ -325,6 +355,7 @@ mod tests {
             location: "Ä",
             project: "p",
             project_alias: None,
+            service: "",
             text: ["", "", ""],
             age: None,
         };

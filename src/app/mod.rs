@@ -108,6 +108,24 @@ pub enum Action {
     ScrollLimit(u16),
     /// The process was told to stop; there is no asking, only leaving a record.
     Signal(Signal),
+    /// One page of a project's `locations/-` listing (an API whose profile has
+    /// `cross_location`), for every target of the API in the project at once. Comes inside
+    /// `FromService`. `unreachable`: the locations the server said it could not reach, so
+    /// far; they are those targets' errors when the last page comes.
+    CrossPage {
+        location: LocationName,
+        ops: Vec<Operation>,
+        skipped: usize,
+        unreachable: Vec<String>,
+        first: bool,
+        last: bool,
+    },
+    /// A `Page` or `Loaded` answering an [`Effect::ForService`] refresh: the location's
+    /// name alone cannot say which API's target it is for.
+    FromService {
+        service: String,
+        action: Box<Action>,
+    },
 }
 
 /// The signals that end the dashboard. The runtime hears them; the app only needs to know
@@ -179,6 +197,12 @@ pub enum Effect {
     Notify {
         title: String,
         body: String,
+    },
+    /// `effect` (a refresh, a poll, a cancel or a delete) for one API's operations, sent by
+    /// that API's client for the project. The old single-endpoint setup never has one.
+    ForService {
+        service: String,
+        effect: Box<Effect>,
     },
 }
 
@@ -481,6 +505,9 @@ pub struct App {
     /// Background refresh tokens per endpoint, and when they were last topped up.
     pub(crate) budget: HashMap<String, f64>,
     pub(crate) budget_at: Option<Timestamp>,
+    /// (project, service) pairs whose server refused a `locations/-` listing: refreshed one
+    /// location at a time from then on.
+    pub(crate) no_cross: HashSet<(String, String)>,
     /// Set when the dashboard is to end; the runtime's loop reads it before each frame. The
     /// one signal of quitting: no effect repeats it.
     pub quit: bool,
@@ -543,6 +570,7 @@ impl App {
             pending_selection: None,
             budget: HashMap::new(),
             budget_at: None,
+            no_cross: HashSet::new(),
             quit: false,
         };
         for (p, locations) in projects {
@@ -579,9 +607,12 @@ impl App {
                 r.cancel,
                 row::CancelTrack::Sending | row::CancelTrack::Pending(_)
             ),
-            // The dashboard's rows do not carry their service yet (integration pending):
-            // the client refuses an unsupported method before sending, all the same.
-            service: None,
+            // The row's API, so a method it lacks is refused with its reason before anything
+            // is sent (the old setup has none: every method is tried).
+            service: self
+                .targets
+                .get(r.target)
+                .and_then(|t| t.service.as_deref()),
         }
     }
 

@@ -51,7 +51,18 @@ pub(crate) fn schedule(app: &mut App, fx: &mut Vec<Effect>, force: bool) {
         .map(burst_of)
         .unwrap_or(f64::INFINITY);
     for (i, urgent) in wanted {
-        let pages = app.targets[i].total.div_ceil(ROWS_PER_PAGE).max(1);
+        // An API listing every location at once: one request for all of the project's
+        // locations of it, sent when the first of them is due.
+        let members = cross_members(app, i);
+        if members.iter().any(|m| app.targets[*m].in_flight) {
+            continue;
+        }
+        let pages = if members.is_empty() {
+            app.targets[i].total.div_ceil(ROWS_PER_PAGE).max(1)
+        } else {
+            let rows: usize = members.iter().map(|m| app.targets[*m].total).sum();
+            rows.div_ceil(ROWS_PER_PAGE).max(1)
+        };
         let cost = pages as f64;
         let key = endpoint_of(app, i);
         let mut paid = None;
@@ -64,12 +75,30 @@ pub(crate) fn schedule(app: &mut App, fx: &mut Vec<Effect>, force: bool) {
             *tokens -= cost;
             paid = Some(pages);
         }
+        for m in &members {
+            let t = &mut app.targets[*m];
+            t.paid = None;
+            t.pages_now = 0;
+            t.in_flight = true;
+        }
         let t = &mut app.targets[i];
+        // The pages the one listing takes are counted on the target that sent it.
         t.paid = paid;
         t.pages_now = 0;
         t.in_flight = true;
-        fx.push(Effect::Refresh {
-            location: t.name.clone(),
+        let refresh = Effect::Refresh {
+            location: if members.is_empty() {
+                t.name.clone()
+            } else {
+                t.name.every_location()
+            },
+        };
+        fx.push(match t.service_name() {
+            Some(service) => Effect::ForService {
+                service: service.to_string(),
+                effect: Box::new(refresh),
+            },
+            None => refresh,
         });
     }
 
@@ -84,6 +113,39 @@ pub(crate) fn schedule(app: &mut App, fx: &mut Vec<Effect>, force: bool) {
             }
         }
     }
+}
+
+/// The targets one `locations/-` listing refreshes with target `i`: every target in view
+/// of its API in its project, when the API lists across locations at one host (a regional
+/// host serves its own region only), the server has not refused it, and there are two or
+/// more; else none, and `i` is listed alone.
+pub(crate) fn cross_members(app: &App, i: usize) -> Vec<usize> {
+    let t = &app.targets[i];
+    let Some(s) = t.service.as_deref() else {
+        return Vec::new();
+    };
+    let project = t.name.project();
+    if !s.cross_location
+        || s.is_regional()
+        || app
+            .no_cross
+            .contains(&(project.to_string(), s.name.clone()))
+    {
+        return Vec::new();
+    }
+    let members: Vec<usize> = (0..app.targets.len())
+        .filter(|m| {
+            let o = &app.targets[*m];
+            app.in_scope(*m)
+                && o.name.project() == project
+                && o.name.collection() == t.name.collection()
+                && o.service_name() == Some(s.name.as_str())
+        })
+        .collect();
+    if members.len() < 2 {
+        return Vec::new();
+    }
+    members
 }
 
 /// A budgeted refresh is charged its expected pages when sent; the pages it really took
@@ -129,8 +191,14 @@ impl App {
     }
 }
 
+/// The budget a target spends: the host its requests go to (each regional host its own),
+/// else, in the old setup, its project's endpoint.
 fn endpoint_of(app: &App, target: usize) -> String {
-    let project = app.targets[target].name.project();
+    let t = &app.targets[target];
+    if let Some(host) = &t.host {
+        return host.clone();
+    }
+    let project = t.name.project();
     app.settings
         .project_endpoints
         .get(project)

@@ -1,8 +1,10 @@
-//! The (project, location) pairs the dashboard refreshes, and which of them are in view.
+//! The (project, service, location) triples the dashboard refreshes, and which of them are
+//! in view. The old single-endpoint setup has no service: its targets are (project, location).
 
 use super::App;
-use crate::api::LocationName;
+use crate::api::{LocationName, ServiceProfile};
 use jiff::Timestamp;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetError {
@@ -11,10 +13,19 @@ pub struct TargetError {
     pub message: String,
 }
 
-/// One (project, location) the dashboard refreshes.
+/// One (project, service, location) the dashboard refreshes.
 #[derive(Clone, Debug)]
 pub struct Target {
     pub name: LocationName,
+    /// The API it lists; `None` in the old single-endpoint setup, whose one client serves
+    /// every project.
+    pub service: Option<Arc<ServiceProfile>>,
+    /// The host its requests go to (per location for a regional API): whose request budget
+    /// it spends. `None`: the project's endpoint, as in the old setup.
+    pub host: Option<String>,
+    /// Position of its service among its project's (0 without services): the pane groups
+    /// project → service → location in this order.
+    pub group: usize,
     /// Position in its project's location list (`locations.list` order or the flags').
     pub order: usize,
     pub label: String,
@@ -93,39 +104,141 @@ impl App {
             let Ok(name) = LocationName::new(project, l) else {
                 continue;
             };
-            if self.targets.iter().any(|t| t.name == name) {
+            if self
+                .targets
+                .iter()
+                .any(|t| t.name == name && t.service.is_none())
+            {
                 continue;
             }
-            self.targets.push(Target {
-                label: if many {
-                    format!("{project}/{l}")
-                } else {
-                    l.clone()
-                },
-                name,
-                order,
-                loaded: false,
-                error: None,
-                in_flight: false,
-                failures: 0,
-                next_due: None,
-                last_ok: None,
-                total: 0,
-                active: 0,
-                epoch: 0,
-                seen_now: 0,
-                held: 0,
-                foreign_now: 0,
-                foreign: 0,
-                unreadable: 0,
-                skipped_now: 0,
-                pages_now: 0,
-                paid: None,
-            });
+            let label = if many {
+                format!("{project}/{l}")
+            } else {
+                l.clone()
+            };
+            self.targets
+                .push(Target::new(name, None, None, 0, order, label));
         }
         self.order_targets();
     }
 
+    /// One API's locations in `project`. `host` says where a location's requests go (the
+    /// runtime knows the endpoints; the app only budgets by them). A location the API's
+    /// collection cannot hold is left out.
+    pub fn add_service_targets(
+        &mut self,
+        project: &str,
+        service: Arc<ServiceProfile>,
+        locations: &[String],
+        host: &dyn Fn(&str) -> String,
+    ) {
+        let many = self.projects.len() > 1;
+        let group = match self
+            .targets
+            .iter()
+            .find(|t| t.name.project() == project && t.service_name() == Some(&service.name))
+        {
+            Some(t) => t.group,
+            None => self
+                .targets
+                .iter()
+                .filter(|t| t.name.project() == project)
+                .map(|t| t.group + 1)
+                .max()
+                .unwrap_or(0),
+        };
+        for (order, l) in locations.iter().enumerate() {
+            // `-` is every location: what a cross-location refresh lists, never a target.
+            if l == "-" {
+                continue;
+            }
+            let Ok(name) = LocationName::in_collection(project, service.collection, l) else {
+                continue;
+            };
+            if self.target_of(&name, Some(&service.name)).is_some() {
+                continue;
+            }
+            let label = if many {
+                format!("{project}/{}/{l}", service.name)
+            } else {
+                format!("{}/{l}", service.name)
+            };
+            self.targets.push(Target::new(
+                name,
+                Some(service.clone()),
+                Some(host(l)),
+                group,
+                order,
+                label,
+            ));
+        }
+        self.order_targets();
+    }
+
+    /// Whether the targets of more than one API are in view: the SERVICE column and the
+    /// pane's service headings are shown then.
+    pub fn several_services(&self) -> bool {
+        let mut first: Option<&str> = None;
+        for (i, t) in self.targets.iter().enumerate() {
+            if !self.in_scope(i) {
+                continue;
+            }
+            let Some(s) = t.service_name() else {
+                continue;
+            };
+            match first {
+                None => first = Some(s),
+                Some(f) if f != s => return true,
+                Some(_) => {}
+            }
+        }
+        false
+    }
+}
+
+impl Target {
+    fn new(
+        name: LocationName,
+        service: Option<Arc<ServiceProfile>>,
+        host: Option<String>,
+        group: usize,
+        order: usize,
+        label: String,
+    ) -> Target {
+        Target {
+            label,
+            name,
+            service,
+            host,
+            group,
+            order,
+            loaded: false,
+            error: None,
+            in_flight: false,
+            failures: 0,
+            next_due: None,
+            last_ok: None,
+            total: 0,
+            active: 0,
+            epoch: 0,
+            seen_now: 0,
+            held: 0,
+            foreign_now: 0,
+            foreign: 0,
+            unreadable: 0,
+            skipped_now: 0,
+            pages_now: 0,
+            paid: None,
+        }
+    }
+
+    /// The short name of its API (`run`), if it has one.
+    pub fn service_name(&self) -> Option<&str> {
+        self.service.as_deref().map(|s| s.name.as_str())
+    }
+}
+
+impl App {
     /// Projects in the order given, each project's locations in their own order, whatever
     /// order discovery answered in. Rows and the location selection follow their target.
     fn order_targets(&mut self) {
@@ -136,7 +249,10 @@ impl App {
                 .unwrap_or(usize::MAX)
         };
         let mut order: Vec<usize> = (0..self.targets.len()).collect();
-        order.sort_by_key(|i| (project_pos(&self.targets[*i]), self.targets[*i].order));
+        order.sort_by_key(|i| {
+            let t = &self.targets[*i];
+            (project_pos(t), t.group, t.order)
+        });
         if order.iter().enumerate().all(|(new, old)| new == *old) {
             return;
         }
@@ -158,7 +274,15 @@ impl App {
     }
 
     pub fn target_index(&self, name: &LocationName) -> Option<usize> {
-        self.targets.iter().position(|t| t.name == *name)
+        self.target_of(name, None)
+    }
+
+    /// The target listing `name` for `service` (`None`: the old setup's, without one): two
+    /// APIs may share a location name, so the name alone does not tell them apart.
+    pub fn target_of(&self, name: &LocationName, service: Option<&str>) -> Option<usize> {
+        self.targets
+            .iter()
+            .position(|t| t.name == *name && t.service_name() == service)
     }
 
     /// The location the table is narrowed to, if any.

@@ -25,7 +25,7 @@ pub fn update_batch(app: &mut App, actions: impl IntoIterator<Item = Action>) ->
 }
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
-    let mut fx = Vec::new();
+    let mut fx: Vec<Effect> = Vec::new();
     // Keys act on what is on screen: bring a view a batch left stale up to date first.
     if app.view_stale && matches!(action, Action::Key(_) | Action::Resize { .. }) {
         let batching = std::mem::replace(&mut app.batching, false);
@@ -140,11 +140,209 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Signal(signal) => quit::signalled(app, signal),
+        // Only an API's answer, inside `FromService`, says which targets it is for.
+        Action::CrossPage { .. } => {}
+        Action::FromService { service, action } => match *action {
+            Action::CrossPage {
+                location,
+                ops,
+                skipped,
+                unreachable,
+                first,
+                last,
+            } => on_cross_page(
+                app,
+                &service,
+                &location,
+                ops,
+                skipped,
+                &unreachable,
+                (first, last),
+            ),
+            Action::Loaded {
+                location,
+                result: Err(e),
+            } if location.location() == "-" => on_cross_failed(app, &service, &location, e),
+            Action::Loaded { location, result } => {
+                if let Some(target) = app.target_of(&location, Some(&service)) {
+                    match result {
+                        Ok(ops) => on_page(app, target, ops, 0, true, true),
+                        Err(e) => on_failed(app, target, e),
+                    }
+                }
+            }
+            Action::Page {
+                location,
+                ops,
+                skipped,
+                first,
+                last,
+            } => {
+                if let Some(target) = app.target_of(&location, Some(&service)) {
+                    on_page(app, target, ops, skipped, first, last);
+                }
+            }
+            // Nothing else is answered per service: the rest is found by name.
+            other => fx.extend(update(app, other)),
+        },
     }
+    let mut fx = route(app, fx);
     if !app.batching {
         fx.append(&mut app.notices);
     }
     fx
+}
+
+/// Sends what acts on rows by their API's client: polls, cancels and deletes of a row
+/// whose target has a service go out as [`Effect::ForService`], split by service (a bulk
+/// cancel may span several). Rows of the old setup, and names no row holds, go as they are.
+fn route(app: &App, fx: Vec<Effect>) -> Vec<Effect> {
+    if app.targets.iter().all(|t| t.service.is_none()) {
+        return fx;
+    }
+    let service_of = |name: &OperationName| -> Option<String> {
+        let r = app.row(&name.to_string())?;
+        app.targets
+            .get(r.target)?
+            .service_name()
+            .map(str::to_string)
+    };
+    let wrap = |service: Option<String>, effect: Effect| match service {
+        Some(service) => Effect::ForService {
+            service,
+            effect: Box::new(effect),
+        },
+        None => effect,
+    };
+    // Names split by service, in the order each service first appears.
+    let split = |names: Vec<OperationName>| -> Vec<(Option<String>, Vec<OperationName>)> {
+        let mut groups: Vec<(Option<String>, Vec<OperationName>)> = Vec::new();
+        for n in names {
+            let s = service_of(&n);
+            match groups.iter_mut().find(|(g, _)| *g == s) {
+                Some((_, v)) => v.push(n),
+                None => groups.push((s, vec![n])),
+            }
+        }
+        groups
+    };
+    let mut out = Vec::with_capacity(fx.len());
+    for e in fx {
+        match e {
+            Effect::Get { name } => out.push(wrap(service_of(&name), Effect::Get { name })),
+            Effect::Cancel { name } => out.push(wrap(service_of(&name), Effect::Cancel { name })),
+            Effect::CancelMany { names } => out.extend(
+                split(names)
+                    .into_iter()
+                    .map(|(s, names)| wrap(s, Effect::CancelMany { names })),
+            ),
+            Effect::Delete { names } => out.extend(
+                split(names)
+                    .into_iter()
+                    .map(|(s, names)| wrap(s, Effect::Delete { names })),
+            ),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The targets a `locations/-` listing of `service` in `every`'s project is refreshing.
+fn cross_targets(app: &App, service: &str, every: &crate::api::LocationName) -> Vec<usize> {
+    (0..app.targets.len())
+        .filter(|i| {
+            let t = &app.targets[*i];
+            t.in_flight
+                && t.name.project() == every.project()
+                && t.name.collection() == every.collection()
+                && t.service_name() == Some(service)
+        })
+        .collect()
+}
+
+/// One page of a project's `locations/-` listing, spread over its locations' targets as
+/// if each had been listed alone: a watched location's rows under it, an unwatched
+/// location's left out, and names outside the project under the first, where they show
+/// as foreign. On the last page, the locations the server could not reach fail
+/// as their own refresh would have, and keep their rows (stale).
+fn on_cross_page(
+    app: &mut App,
+    service: &str,
+    every: &crate::api::LocationName,
+    ops: Vec<Operation>,
+    skipped: usize,
+    unreachable: &[String],
+    (first, last): (bool, bool),
+) {
+    let members = cross_targets(app, service, every);
+    let Some(&home) = members.first() else {
+        return;
+    };
+    let mut buckets: Vec<Vec<Operation>> = vec![Vec::new(); members.len()];
+    for op in ops {
+        let parsed = OperationName::parse(&op.name).ok();
+        let at = parsed.as_ref().and_then(|n| {
+            members
+                .iter()
+                .position(|m| app.targets[*m].name == *n.parent())
+        });
+        match (at, parsed) {
+            (Some(k), _) => buckets[k].push(op),
+            // Another location of the project, one not watched: a listing of the watched
+            // ones alone would not have shown it either.
+            (None, Some(n))
+                if n.project() == every.project() && n.collection() == every.collection() => {}
+            // Named outside the project (or not a name): shown as foreign, never acted on.
+            (None, _) => buckets[0].push(op),
+        }
+    }
+    for (m, ops) in members.iter().zip(buckets) {
+        let name = app.targets[*m].name.clone();
+        let lost = last
+            && unreachable
+                .iter()
+                .any(|u| *u == name.to_string() || u == name.location());
+        if lost {
+            on_failed(app, *m, ApiError::Unreachable(name.to_string()));
+            continue;
+        }
+        let skipped = if *m == home { skipped } else { 0 };
+        on_page(app, *m, ops, skipped, first, last);
+    }
+}
+
+/// A `locations/-` listing that failed. A server that does not know it (UNIMPLEMENTED,
+/// INVALID_ARGUMENT, NOT_FOUND, as `OperationsClient::list_project` falls back on) is not
+/// asked again: its locations are listed one by one from the next tick on. Any other error
+/// is each location's.
+fn on_cross_failed(app: &mut App, service: &str, every: &crate::api::LocationName, e: ApiError) {
+    let members = cross_targets(app, service, every);
+    let unknown = matches!(
+        e.code(),
+        Some(Code::Unimplemented | Code::InvalidArgument | Code::NotFound)
+    );
+    if !unknown {
+        for m in members {
+            on_failed(app, m, e.clone());
+        }
+        return;
+    }
+    app.no_cross
+        .insert((every.project().to_string(), service.to_string()));
+    for m in &members {
+        if let Some(t) = app.targets.get_mut(*m) {
+            t.in_flight = false;
+            t.paid = None;
+            t.next_due = None;
+        }
+    }
+    app.say(
+        Level::Warn,
+        format!(
+            "{every} ({service}): the server does not list across locations ({}); listing each location",
+            e.badge()
+        ),
+    );
 }
 
 /// A refresh that ended in an error: the rows stay as they were (stale, and marked so),

@@ -54,13 +54,14 @@ impl App {
                         targets.get(r.target).is_some_and(|t| t.name.project() == p)
                     })
                     && (!self.active_only || r.state.is_active())
-                    && (self.filter.is_empty()
-                        || self
-                            .filter
-                            .matches(&subject(r, self.now, &self.settings.project_flags)))
+                    && (self.filter.is_empty() || {
+                        let mut s = subject(r, self.now, &self.settings.project_flags);
+                        s.service = service_of(targets, r);
+                        self.filter.matches(&s)
+                    })
             })
             .collect();
-        sort_view(&mut view, &self.rows, self.sort, &self.reading());
+        sort_view(&mut view, &self.rows, targets, self.sort, &self.reading());
         if self.reverse {
             view.reverse();
         }
@@ -95,15 +96,30 @@ pub fn subject<'a>(
     filter::Subject::of(&r.op, r.state.word(), now, projects)
 }
 
+/// The short name of the API whose target listed `r` (empty in the old setup).
+pub(crate) fn service_of<'a>(targets: &'a [super::Target], r: &Row) -> &'a str {
+    targets
+        .get(r.target)
+        .and_then(|t| t.service_name())
+        .unwrap_or("")
+}
+
 /// Sorts row indices for the table by the column's declared order. Keys are computed once
 /// per row and compared in place: at 100k rows that is several times faster than comparing
 /// rows, whose fields sit behind pointers.
-fn sort_view(view: &mut [usize], rows: &[Row], sort: Column, reading: &Reading<'_>) {
+fn sort_view(
+    view: &mut [usize],
+    rows: &[Row],
+    targets: &[super::Target],
+    sort: Column,
+    reading: &Reading<'_>,
+) {
     use std::cmp::Reverse;
     let decl = sort.decl();
     let item = |i: usize| Item {
         op: &rows[i].op,
         state: rows[i].state,
+        service: service_of(targets, &rows[i]),
     };
     let newest = |i: usize| Reverse(rows[i].op.create_stamp());
     // Newest first breaks ties in every order, then the name, so the order is total.

@@ -132,7 +132,11 @@ pub async fn fetch(ctx: &Context, filter: &Filter) -> Listed {
         }
     }
     let now = jiff::Timestamp::now();
-    ops.retain(|f| filter.matches(&subject(&f.op, now, &ctx.project_flags)));
+    ops.retain(|f| {
+        let mut s = subject(&f.op, now, &ctx.project_flags);
+        s.service = &f.service.name;
+        filter.matches(&s)
+    });
     Listed {
         ops,
         errors,
@@ -171,8 +175,9 @@ pub async fn run(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
         errors,
         attempted,
     } = fetch(ctx, &filter).await;
-    let mut ops: Vec<Operation> = found.into_iter().map(|f| f.op).collect();
-    ops.sort_by(|x, y| {
+    let mut found = found;
+    found.sort_by(|x, y| {
+        let (x, y) = (&x.op, &y.op);
         (
             x.project(),
             x.location(),
@@ -187,8 +192,14 @@ pub async fn run(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
             ))
     });
     match a.format {
-        Format::Json => output::print_json_pretty(&ops)?,
-        Format::Jsonl => output::print_jsonl(&ops)?,
+        Format::Json | Format::Jsonl => {
+            let ops: Vec<Operation> = found.into_iter().map(|f| f.op).collect();
+            if a.format == Format::Json {
+                output::print_json_pretty(&ops)?
+            } else {
+                output::print_jsonl(&ops)?
+            }
+        }
         Format::Table | Format::Csv => {
             let reading = Reading {
                 now: jiff::Timestamp::now(),
@@ -197,12 +208,13 @@ pub async fn run(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
             };
             // Cut to fit only for a person reading a table; CSV carries every field whole.
             let tty = a.format == Format::Table && std::io::stdout().is_terminal();
-            let rows: Vec<Vec<String>> = ops
+            let rows: Vec<Vec<String>> = found
                 .iter()
-                .map(|op| {
+                .map(|f| {
                     let item = Item {
-                        op,
-                        state: RowState::of(op.outcome()),
+                        op: &f.op,
+                        state: RowState::of(f.op.outcome()),
+                        service: &f.service.name,
                     };
                     columns
                         .iter()

@@ -28,6 +28,8 @@ pub struct Runner {
     client: OperationsClient,
     /// Projects served by another endpoint (or billed to another quota project).
     clients: Arc<HashMap<String, OperationsClient>>,
+    /// By (project, service): the client of each API a project watches.
+    service_clients: Arc<HashMap<(String, String), OperationsClient>>,
     tx: mpsc::UnboundedSender<Action>,
     limit: Arc<Semaphore>,
     bulk_limit: Arc<RateLimiter>,
@@ -45,6 +47,7 @@ impl Runner {
         Runner {
             client,
             clients: Arc::default(),
+            service_clients: Arc::default(),
             tx,
             limit: Arc::new(Semaphore::new(CONCURRENCY)),
             bulk_limit: Arc::new(RateLimiter::new(BULK_RATE_PER_SEC, BULK_CONCURRENCY)),
@@ -72,6 +75,15 @@ impl Runner {
         self
     }
 
+    /// A client per (project, service), for [`Effect::ForService`].
+    pub fn with_service_clients(
+        mut self,
+        clients: HashMap<(String, String), OperationsClient>,
+    ) -> Runner {
+        self.service_clients = Arc::new(clients);
+        self
+    }
+
     /// Confirmed bulk actions go no faster than this.
     pub fn with_bulk_rate(mut self, per_sec: f64) -> Runner {
         self.bulk_limit = Arc::new(RateLimiter::new(per_sec, BULK_CONCURRENCY));
@@ -80,6 +92,18 @@ impl Runner {
 
     fn client_for(&self, project: &str) -> OperationsClient {
         self.clients.get(project).unwrap_or(&self.client).clone()
+    }
+
+    /// The client for `service`'s operations in `project`; without a service (or one the
+    /// runner was not given for it), the project's.
+    fn client_of(&self, project: &str, service: Option<&str>) -> OperationsClient {
+        service
+            .and_then(|s| {
+                self.service_clients
+                    .get(&(project.to_string(), s.to_string()))
+            })
+            .cloned()
+            .unwrap_or_else(|| self.client_for(project))
     }
 
     fn refuses(&self, name: &OperationName) -> bool {
@@ -99,7 +123,7 @@ impl Runner {
         });
     }
 
-    fn mutate(&self, kind: MutationKind, names: Vec<OperationName>) {
+    fn mutate(&self, service: Option<String>, kind: MutationKind, names: Vec<OperationName>) {
         let (refused, allowed): (Vec<_>, Vec<_>) = names.into_iter().partition(|n| self.refuses(n));
         for name in &refused {
             let e = ApiError::Refused(format!("read-only mode: nothing is {}d", kind.verb()));
@@ -112,7 +136,7 @@ impl Runner {
         tokio::spawn(async move {
             let tx = me.tx.clone();
             bulk::run_with(
-                |n| me.client_for(n.project()),
+                |n| me.client_of(n.project(), service.as_deref()),
                 kind,
                 allowed,
                 BULK_CONCURRENCY,
@@ -125,14 +149,20 @@ impl Runner {
     }
 
     pub fn run(&self, effect: Effect) {
+        self.run_for(None, effect);
+    }
+
+    /// `service`: the API whose client sends it, and whose name a refresh's answers carry.
+    fn run_for(&self, service: Option<String>, effect: Effect) {
         let tx = self.tx.clone();
         let limit = self.limit.clone();
         match effect {
             // The terminal's business, not the server's.
             Effect::Copy { .. } | Effect::Notify { .. } => {}
-            Effect::Cancel { name } => self.mutate(MutationKind::Cancel, vec![name]),
-            Effect::CancelMany { names } => self.mutate(MutationKind::Cancel, names),
-            Effect::Delete { names } => self.mutate(MutationKind::Delete, names),
+            Effect::ForService { service, effect } => self.run_for(Some(service), *effect),
+            Effect::Cancel { name } => self.mutate(service, MutationKind::Cancel, vec![name]),
+            Effect::CancelMany { names } => self.mutate(service, MutationKind::Cancel, names),
+            Effect::Delete { names } => self.mutate(service, MutationKind::Delete, names),
             Effect::Discover { project } => {
                 let client = self.client_for(&project);
                 tokio::spawn(async move {
@@ -145,15 +175,42 @@ impl Runner {
             }
             Effect::Refresh { location } => {
                 // Reported at the first failure: the app's backoff is the retry.
-                let client = self.client_for(location.project()).without_retries();
+                let client = self
+                    .client_of(location.project(), service.as_deref())
+                    .without_retries();
+                // A service's answers say which API's target they are for.
+                let tag = move |action: Action| match &service {
+                    Some(s) => Action::FromService {
+                        service: s.clone(),
+                        action: Box::new(action),
+                    },
+                    None => action,
+                };
                 tokio::spawn(async move {
                     let _permit = limit.acquire().await;
                     // Page by page: what is in flight is one page per location, not a
                     // second copy of every location (docs/PERFORMANCE.md, R6).
                     let mut pages = client.list_pages(&location, "", PAGE_SIZE);
                     let mut first = true;
+                    // `locations/-`: the locations it could not reach, over every page so far.
+                    let cross = location.location() == "-";
+                    let mut unreachable: Vec<String> = Vec::new();
                     while let Some(page) = pages.next().await {
                         let (action, end) = match page {
+                            Ok(page) if cross => {
+                                unreachable.extend(page.unreachable);
+                                (
+                                    Action::CrossPage {
+                                        location: location.clone(),
+                                        ops: page.operations,
+                                        skipped: page.skipped,
+                                        unreachable: unreachable.clone(),
+                                        first,
+                                        last: !page.more,
+                                    },
+                                    !page.more,
+                                )
+                            }
                             Ok(page) => (
                                 Action::Page {
                                     location: location.clone(),
@@ -173,14 +230,14 @@ impl Runner {
                             ),
                         };
                         first = false;
-                        if tx.send(action).is_err() || end {
+                        if tx.send(tag(action)).is_err() || end {
                             return;
                         }
                     }
                 });
             }
             Effect::Get { name } => {
-                let client = self.client_for(name.project());
+                let client = self.client_of(name.project(), service.as_deref());
                 tokio::spawn(async move {
                     let _permit = limit.acquire().await;
                     let result = client.get(&name).await;

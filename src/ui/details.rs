@@ -186,6 +186,27 @@ fn head(app: &App, r: &Row, theme: Theme) -> Vec<Line<'static>> {
         field("verb", op.verb(), theme),
         field("target", op.target(), theme),
     ];
+    // Which API it is, and the metadata type its fields were read from (the body shows the
+    // type already when the metadata could not be read). The old setup has one API only.
+    if let Some(s) = app.targets.get(r.target).and_then(|t| t.service.as_deref()) {
+        let at = lines.len().saturating_sub(2);
+        let mut add = vec![field(
+            "service",
+            &format!("{} ({})", s.title, s.name),
+            theme,
+        )];
+        if op.meta().is_some()
+            && let Some(t) = op.metadata.as_ref().and_then(|m| m.type_url())
+        {
+            let text = if s.knows_type(t) {
+                t.to_string()
+            } else {
+                format!("{t}  (not a type {} is known to send)", s.title)
+            };
+            add.push(field("metadata", &text, theme));
+        }
+        lines.splice(at..at, add);
+    }
     let created = op.create_time();
     // The table's AGE, to the letter: one age on every part of the screen, ticking over
     // at the same moment.

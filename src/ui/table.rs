@@ -60,7 +60,8 @@ pub(crate) fn flags_line(app: &App, project: &str) -> Option<String> {
 
 pub(crate) fn pane_widths(app: &App) -> PaneWidths {
     let grouped = grouped(app);
-    let indent = if grouped { 2 } else { 0 };
+    let by_service = app.several_services();
+    let indent = 2 * (usize::from(grouped) + usize::from(by_service));
     let in_view = || (0..app.targets.len()).filter(|i| app.in_scope(*i));
     // Every project's locations, in view or not: switching project does not move the pane.
     let label = app
@@ -92,6 +93,18 @@ pub(crate) fn pane_widths(app: &App) -> PaneWidths {
     } else {
         0
     };
+    // Service headings sit under the project's, two cells in when projects are grouped.
+    let service_heading = if by_service {
+        app.targets
+            .iter()
+            .filter_map(|t| t.service_name())
+            .map(|s| width(&one_line(s)) + if grouped { 2 } else { 0 })
+            .max()
+            .unwrap_or(0)
+    } else {
+        0
+    };
+    let heading = heading.max(service_heading);
     PaneWidths {
         // A space between a location and a total as wide as the column.
         label: label + 1,
@@ -115,7 +128,8 @@ pub fn locations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     // Narrower than it needs only when the user asked for it on a narrow terminal.
     let label_w = (inner.width as usize).saturating_sub(1 + widths.counts());
     let grouped = grouped(app);
-    // (line, selection index it stands for); project headings stand for none.
+    let by_service = app.several_services();
+    // (line, selection index it stands for); project and service headings stand for none.
     let mut lines: Vec<(Line, Option<usize>)> = Vec::new();
     lines.push((
         location_line(
@@ -130,12 +144,14 @@ pub fn locations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         Some(0),
     ));
     let mut project = "";
+    let mut service: Option<&str> = None;
     for (i, t) in app.targets.iter().enumerate() {
         if !app.in_scope(i) {
             continue;
         }
-        if grouped && t.name.project() != project {
-            project = t.name.project();
+        let new_project = t.name.project() != project;
+        project = t.name.project();
+        if grouped && new_project {
             let heading = shorten_right(
                 &one_line(&app.settings.project_label(project)),
                 inner.width.saturating_sub(1) as usize,
@@ -150,8 +166,28 @@ pub fn locations(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
                 lines.push((Line::from(Span::styled(flags, theme.badge())), None));
             }
         }
-        // The project is in a heading above, or in the header when one is in view.
-        let indent = if grouped { "  " } else { "" };
+        // Each API's locations under its name, within their project (targets are kept in
+        // project → service → location order).
+        if by_service && (new_project || t.service_name() != service) {
+            service = t.service_name();
+            let pad = if grouped { "   " } else { " " };
+            let heading = shorten_right(
+                &one_line(service.unwrap_or("?")),
+                (inner.width as usize).saturating_sub(pad.len()),
+            )
+            .into_owned();
+            lines.push((
+                Line::from(Span::styled(format!("{pad}{heading}"), theme.dim())),
+                None,
+            ));
+        }
+        // The project and the service are in headings above, or in the header and the
+        // table when one is in view.
+        let indent = match (grouped, by_service) {
+            (true, true) => "    ",
+            (true, false) | (false, true) => "  ",
+            (false, false) => "",
+        };
         let badge = t.error.as_ref().map(|e| e.badge.as_str());
         let mut line = location_line(
             indent,
@@ -451,6 +487,11 @@ fn row(
     let item = Item {
         op: &r.op,
         state: r.state,
+        service: app
+            .targets
+            .get(r.target)
+            .and_then(|t| t.service_name())
+            .unwrap_or(""),
     };
     for (d, w) in cols {
         // A stale row's age would tick on from data that is no longer being refreshed:

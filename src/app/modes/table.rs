@@ -140,7 +140,7 @@ pub const KEYS: &[Binding<Command>] = &[
     Binding::new(
         &[Key::Char('/')],
         C::Filter,
-        "filter: text, state=, verb=, location=, project=",
+        "filter: text, state=, verb=, location=, project=, service=",
     )
     .hint("filter"),
     Binding::new(&[Key::Esc], C::ClearFilter, "clear the filter"),
