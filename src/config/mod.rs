@@ -211,9 +211,9 @@ const STARTER: &str = r#"# lrotop configuration (TOML). Every key is optional; t
 # request_budget = 2
 
 # The operations table's columns, in order, in the dashboard and `lrotop list`. Any of:
-# state, project, location, verb, target, age, id (the id's end), name (the whole name).
-# Default: the dashboard shows state, location, verb, target, age, id (and project when
-# several projects are in view); `lrotop list` shows name instead of id. On a narrow
+# state, project, service, location, verb, target, age, id (the id's end), name (the whole
+# name). Default: the dashboard shows state, location, verb, target, age, id (and project,
+# service, when several are in view); `lrotop list` shows name instead of id. On a narrow
 # terminal whole columns are dropped: id first, then verb, location, project, age.
 # columns = ["state", "age", "verb", "target"]
 
