@@ -162,11 +162,28 @@ fn a_cloud_run_cancel_is_refused_in_the_app_with_the_api_s_words() {
         .map(|s| s.text.clone())
         .unwrap_or_default();
     assert_eq!(status, "Cloud Run operations cannot be cancelled", "{name}");
+    // Nor does the footer offer it there.
+    let hints = |app: &App| -> Vec<String> {
+        lrotop::app::modes::current_hints(app)
+            .iter()
+            .map(|h| format!("{h:?}"))
+            .collect()
+    };
+    assert!(
+        !hints(&app).iter().any(|h| h.contains("cancel")),
+        "{:?}",
+        hints(&app)
+    );
 
     // Vertex AI can: the cancel is sent by its client.
     let name = select_first(&mut app, |r| {
         r.state.is_active() && r.op.name.ends_with("-aiplatform")
     });
+    assert!(
+        hints(&app).iter().any(|h| h.contains("cancel")),
+        "{:?}",
+        hints(&app)
+    );
     update(&mut app, Action::Key(Key::Char('c')));
     assert!(matches!(app.mode, Mode::Confirm(_)), "{:?}", app.mode);
     let fx = update(&mut app, Action::Key(Key::Char('y')));

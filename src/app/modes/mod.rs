@@ -82,7 +82,10 @@ impl ModeKind {
         match self {
             ModeKind::Table => {
                 let groups = table::hint_groups(cx.marked, cx.locations_hidden);
-                hints_where(table::KEYS, &groups, keep(cx))
+                let keep = keep(cx);
+                hints_where(table::KEYS, &groups, |b| {
+                    keep(b) && !(cx.no_cancel && b.command == table::Command::Cancel)
+                })
             }
             ModeKind::Details => hints_where(details::KEYS, details::HINTS, keep(cx)),
             ModeKind::Filter => hints_where(filter::KEYS, filter::HINTS, keep(cx)),
@@ -125,6 +128,8 @@ pub struct Context {
     /// keys that would be refused are not offered.
     pub read_only: bool,
     pub locations_hidden: bool,
+    /// The selected operation's API has no Cancel (Cloud Run, Workflows): `c` is not offered.
+    pub no_cancel: bool,
 }
 
 impl Context {
@@ -133,6 +138,11 @@ impl Context {
             marked: !app.marks.is_empty(),
             read_only: app.mutations_off(),
             locations_hidden: !app.locations_shown(),
+            no_cancel: app
+                .selected_row()
+                .and_then(|r| app.targets.get(r.target))
+                .and_then(|t| t.service.as_ref())
+                .is_some_and(|s| !s.has(crate::api::Method::Cancel)),
         }
     }
 }
