@@ -22,15 +22,22 @@ struct Gcloud {
 
 impl Gcloud {
     fn run(&self, args: &[&str]) -> Output {
+        self.run_in(
+            &["gemini", "operations"],
+            "CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDAICOMPANION",
+            &format!("{}/", self.url),
+            args,
+        )
+    }
+
+    /// `gcloud GROUP… ARGS` with the API's endpoint override pointed at the emulator.
+    fn run_in(&self, group: &[&str], override_var: &str, endpoint: &str, args: &[&str]) -> Output {
         let cfg = self.config.path();
         Command::new(&self.bin)
-            .args(["gemini", "operations"])
+            .args(group)
             .args(args)
             .env("CLOUDSDK_CONFIG", cfg.join("config"))
-            .env(
-                "CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDAICOMPANION",
-                format!("{}/", self.url),
-            )
+            .env(override_var, endpoint)
             .env("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", cfg.join("token"))
             .env("CLOUDSDK_CORE_PROJECT", "demo-project-1")
             .env("CLOUDSDK_CORE_DISABLE_PROMPTS", "1")
@@ -138,4 +145,44 @@ fn gcloud_lists_describes_cancels_and_deletes() {
     let stats = emu.stats();
     assert_eq!(stats.cancels.get(&ops[0].name), Some(&1));
     assert_eq!(stats.deletes.get(&ops[4].name), Some(&1));
+}
+
+/// Vertex AI's operations, by gcloud's own `ai operations describe`: the emulator's regional
+/// host for us-central1 (a path on 127.0.0.1 standing for `us-central1-aiplatform…`).
+#[test]
+fn gcloud_ai_operations_describe_reads_a_regional_api() {
+    let mut cfg = EmulatorConfig::new(Scenario::Static);
+    cfg.services = vec![lrotop::api::service::builtin("aiplatform").unwrap().clone()];
+    let emu = BackgroundEmulator::start(cfg).unwrap();
+    let Some(g) = setup(&emu) else { return };
+    let regional = format!("{}/_svc/aiplatform/us-central1/", emu.url());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let list: serde_json::Value = rt.block_on(async {
+        reqwest::get(format!(
+            "{regional}v1/projects/demo-project-1/locations/us-central1/operations"
+        ))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+    });
+    let name = list["operations"][0]["name"].as_str().unwrap().to_string();
+    let id = name.rsplit('/').next().unwrap();
+    let out = g.run_in(
+        &["ai", "operations"],
+        "CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM",
+        &regional,
+        &["describe", id, "--region=us-central1", "--format=json"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["name"], name.as_str());
+    assert_eq!(
+        got["metadata"]["@type"],
+        list["operations"][0]["metadata"]["@type"]
+    );
 }
