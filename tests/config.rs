@@ -983,3 +983,45 @@ id = \"good-project\"
     assert!(lines[5].contains("\"global\" is listed twice"), "{shown}");
     assert!(lines[8].contains("duplicate project id"), "{shown}");
 }
+
+/// Unknown keys are mistakes like any other: every one is reported, with the bad values,
+/// in file order (serde alone stopped at the first unknown key).
+#[test]
+fn unknown_keys_are_reported_with_the_values_in_file_order() {
+    let text = "\
+colour = \"red\"
+refresh = \"500ms\"
+
+[defaults]
+region = \"x\"
+
+[[project]]
+id = \"p\"
+readonly = true
+theme = \"neon\"
+
+[[view]]
+name = \"v\"
+shade = 1
+";
+    let (_dir, _path, result) = load_text(text);
+    let shown = result.unwrap_err().to_string();
+    let keys: Vec<&str> = shown.lines().filter_map(|l| l.split(": ").nth(1)).collect();
+    assert_eq!(
+        keys,
+        [
+            "colour",
+            "refresh",
+            "defaults.region",
+            "project[0].readonly",
+            "project[0].theme",
+            "view[0].shade"
+        ],
+        "{shown}"
+    );
+    assert!(
+        shown.contains("unknown key (expected one of id, alias,"),
+        "{shown}"
+    );
+    assert!(shown.contains("the floor is 1s"), "{shown}");
+}

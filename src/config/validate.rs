@@ -19,7 +19,6 @@ use toml::Spanned;
 const MIN_REFRESH: Duration = Duration::from_secs(1);
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawConfig {
     refresh: Option<Spanned<String>>,
     theme: Option<Spanned<String>>,
@@ -38,7 +37,6 @@ struct RawConfig {
 
 /// `[[view]]`: a named filter, sort and choice of columns, chosen in the dashboard with `v`.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawView {
     name: Spanned<String>,
     filter: Option<Spanned<String>>,
@@ -48,7 +46,6 @@ struct RawView {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawService {
     name: Spanned<String>,
     title: Option<Spanned<String>>,
@@ -61,7 +58,6 @@ struct RawService {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawDefaults {
     endpoint: Option<Spanned<String>>,
     locations: Option<Spanned<RawLocations>>,
@@ -69,7 +65,6 @@ struct RawDefaults {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawProject {
     id: Spanned<String>,
     alias: Option<Spanned<String>>,
@@ -134,14 +129,21 @@ impl Ctx<'_> {
 }
 
 /// Every mistake is reported, in file order, not only the first (`config check` once made
-/// the user fix one to learn of the next). Shape and type errors (unknown keys, a string
-/// where a number goes) come from serde, which stops at the first; past those, each value
-/// is checked and the errors collected.
+/// the user fix one to learn of the next): unknown keys, found by a scan of the whole
+/// document, and every value's check. Only a type error (a string where a number goes)
+/// still stops serde at the first, beside the unknown keys found before it.
 pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-    let raw: RawConfig =
-        toml::from_str(text).map_err(|e| super::locate::toml_error(text, &e).into_error(path))?;
     let cx = Ctx { text, path };
-    let mut errors: Vec<ConfigError> = Vec::new();
+    // Unknown keys are found here, all of them, before serde reads the values (the raw
+    // structs take what they know and leave the rest to this scan).
+    let mut errors: Vec<ConfigError> = unknown_keys(&cx);
+    let raw: RawConfig = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            errors.push(super::locate::toml_error(text, &e).into_error(path));
+            return Err(report(errors));
+        }
+    };
     let errs = &mut errors;
 
     let refresh = raw
@@ -250,17 +252,110 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         .filter_map(|(i, p)| project(&cx, &config, i, p.get_ref(), errs))
         .collect();
     unique_names(&cx, raw_projects, errs);
-    match errors.len() {
-        0 => Ok(config),
-        1 => Err(errors.remove(0)),
-        _ => {
-            errors.sort_by_key(|e| match e {
-                ConfigError::Invalid { line, column, .. } => (*line, *column),
-                _ => (usize::MAX, usize::MAX),
-            });
-            Err(ConfigError::Many(errors))
+    if errors.is_empty() {
+        Ok(config)
+    } else {
+        Err(report(errors))
+    }
+}
+
+/// One error, or all of them in file order.
+fn report(mut errors: Vec<ConfigError>) -> ConfigError {
+    if errors.len() == 1 {
+        return errors.remove(0);
+    }
+    errors.sort_by_key(|e| match e {
+        ConfigError::Invalid { line, column, .. } => (*line, *column),
+        _ => (usize::MAX, usize::MAX),
+    });
+    ConfigError::Many(errors)
+}
+
+/// The keys each table of the file may hold, in the order the errors list them.
+const TOP: &[&str] = &[
+    "refresh",
+    "theme",
+    "read_only",
+    "bulk_confirm_threshold",
+    "request_budget",
+    "columns",
+    "defaults",
+    "project",
+    "service",
+    "view",
+];
+const DEFAULTS: &[&str] = &["endpoint", "locations", "services"];
+const PROJECT: &[&str] = &[
+    "id",
+    "alias",
+    "locations",
+    "endpoint",
+    "read_only",
+    "protected",
+    "quota_project",
+    "services",
+    "colour",
+];
+const SERVICE: &[&str] = &[
+    "name",
+    "title",
+    "host",
+    "version",
+    "collection",
+    "methods",
+    "cross_location",
+    "endpoint",
+];
+const VIEW: &[&str] = &["name", "filter", "sort", "reverse", "columns"];
+
+/// Every key the file has that no table takes, with its place. A file that is not TOML
+/// is left to the parser's own error.
+fn unknown_keys(cx: &Ctx<'_>) -> Vec<ConfigError> {
+    use toml::de::{DeTable, DeValue};
+    let Ok(doc) = DeTable::parse(cx.text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let expected = |known: &[&str]| match known {
+        [one] => format!("expected {one}"),
+        [a, b] => format!("expected {a} or {b}"),
+        all => format!("expected one of {}", all.join(", ")),
+    };
+    let mut check = |table: &DeTable<'_>, known: &[&str], aliases: &[&str], prefix: &str| {
+        for (k, _) in table.iter() {
+            let name: &str = k.get_ref();
+            if !known.contains(&name) && !aliases.contains(&name) {
+                let key = if prefix.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{prefix}.{name}")
+                };
+                out.push(cx.err(k.span(), &key, format!("unknown key ({})", expected(known))));
+            }
+        }
+    };
+    let top = doc.get_ref();
+    check(top, TOP, &[], "");
+    for (k, v) in top.iter() {
+        let name: &str = k.get_ref();
+        match (name, v.get_ref()) {
+            ("defaults", DeValue::Table(t)) => check(t, DEFAULTS, &[], "defaults"),
+            ("project" | "service" | "view", DeValue::Array(items)) => {
+                let (known, aliases): (&[&str], &[&str]) = match name {
+                    "project" => (PROJECT, &["color"]),
+                    "service" => (SERVICE, &[]),
+                    _ => (VIEW, &[]),
+                };
+                for (i, item) in items.iter().enumerate() {
+                    if let DeValue::Table(t) = item.get_ref() {
+                        check(t, known, aliases, &format!("{name}[{i}]"));
+                    }
+                }
+            }
+            _ => {}
         }
     }
+    out
 }
 
 /// The value, or `None` with its error kept for the report.
