@@ -107,6 +107,10 @@ pub enum Command {
     Describe {
         /// projects/P/locations/L/operations/ID (or ID with one --project and --location).
         name: String,
+        /// Output format: `json` (the default, pretty), `jsonl` (one line), or `table`/`csv`
+        /// (the fields `list` shows).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
     },
     /// Ask the server to cancel operations (best effort; the operation may still finish).
     Cancel(MutateArgs),
@@ -219,6 +223,9 @@ pub struct WaitArgs {
     /// terminal on stderr, if it is one.
     #[arg(long)]
     pub notify: bool,
+    /// Output format of the results.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -966,3 +966,33 @@ fn read_only_and_protected_projects_are_marked_in_the_all_projects_view() {
         "{rows:?}"
     );
 }
+
+/// `--format` where it makes sense (13.8): `describe` as JSON (default), one line or a
+/// table; `wait` as a table, JSON lines or CSV.
+#[test]
+fn describe_and_wait_take_a_format() {
+    let emu = emulator();
+    let done = emu
+        .snapshot("demo-project-1", "global")
+        .into_iter()
+        .find(|o| o.done)
+        .unwrap()
+        .name;
+    let out = lrotop(&emu, &["describe", &done, "--format", "jsonl"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 1);
+    let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+    assert_eq!(v["name"], done.as_str());
+    let out = lrotop(&emu, &["describe", &done, "--format", "table"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("STATE") && text.contains(&done), "{text}");
+    let out = lrotop(&emu, &["wait", &done, "--format", "jsonl"]);
+    assert!(out.status.success());
+    let v: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
+    assert_eq!(v["name"], done.as_str());
+    assert!(v["state"].as_str().is_some());
+    let out = lrotop(&emu, &["wait", &done, "--format", "csv"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("STATE,NAME,DETAIL\r\n"));
+}

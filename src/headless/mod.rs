@@ -12,7 +12,7 @@ mod wait;
 pub use output::{CliError, safe_json};
 
 use crate::app::MutationKind;
-use crate::cli::{Command, Global};
+use crate::cli::{Command, Format, Global};
 use crate::session::Session;
 
 /// When a `get` answered with another operation than the one asked for, what to say. The
@@ -56,7 +56,7 @@ pub async fn run(g: &Global, command: Command) -> Result<(), CliError> {
     let ctx = Session::resolve(g, &process_env, by_projects).await?;
     match command {
         Command::List(a) => list::run(&ctx, &a).await,
-        Command::Describe { name } => {
+        Command::Describe { name, format } => {
             let (name, service) = ctx.resolve_op(&name)?;
             let op = ctx
                 .client_for_op(&name, &service)
@@ -66,7 +66,31 @@ pub async fn run(g: &Global, command: Command) -> Result<(), CliError> {
             if let Some(w) = mismatch(&name, &op) {
                 output::note(&format!("lrotop: warning: {w}"));
             }
-            output::print_json_pretty(&op)
+            match format.unwrap_or(Format::Json) {
+                Format::Json => output::print_json_pretty(&op),
+                Format::Jsonl => output::print_jsonl(std::slice::from_ref(&op)),
+                f @ (Format::Table | Format::Csv) => {
+                    let now = jiff::Timestamp::now();
+                    let age = op
+                        .create_time()
+                        .map(|t| crate::human::coarse_age(now.duration_since(t).unsigned_abs()))
+                        .unwrap_or_else(|| "-".into());
+                    let header = ["STATE", "VERB", "TARGET", "AGE", "NAME", "MESSAGE"];
+                    let row = vec![vec![
+                        op.outcome().word().to_string(),
+                        op.verb().to_string(),
+                        op.target().to_string(),
+                        age,
+                        op.name.clone(),
+                        op.status_message().to_string(),
+                    ]];
+                    if f == Format::Csv {
+                        output::print_csv(&header, &row)
+                    } else {
+                        output::print_table(&header, &row)
+                    }
+                }
+            }
         }
         Command::Cancel(a) => mutate::run(&ctx, g, &a, MutationKind::Cancel).await,
         Command::Delete(a) => mutate::run(&ctx, g, &a, MutationKind::Delete).await,

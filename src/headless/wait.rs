@@ -7,7 +7,7 @@ use std::sync::Arc;
 /// How long one `:wait` request asks the server to hold it: under the client's per-request
 /// timeout, and short enough that --timeout is kept to within seconds.
 const WAIT_HOLD: Duration = Duration::from_secs(10);
-use crate::cli::WaitArgs;
+use crate::cli::{Format, WaitArgs};
 use crate::session::Session as Context;
 use futures::future::join_all;
 use std::time::{Duration, Instant};
@@ -85,7 +85,28 @@ pub async fn run(ctx: &Context, a: &WaitArgs) -> Result<(), CliError> {
             }
         }
     }
-    output::print_table(&["STATE", "NAME", "DETAIL"], &rows)?;
+    let header = ["STATE", "NAME", "DETAIL"];
+    match a.format {
+        Format::Table => output::print_table(&header, &rows)?,
+        Format::Csv => output::print_csv(&header, &rows)?,
+        Format::Json | Format::Jsonl => {
+            let items: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "state": r.first(),
+                        "name": r.get(1),
+                        "detail": r.get(2).filter(|d| !d.is_empty()),
+                    })
+                })
+                .collect();
+            if a.format == Format::Json {
+                output::print_json_pretty(&items)?
+            } else {
+                output::print_jsonl(&items)?
+            }
+        }
+    }
     if a.notify {
         notify_done(&rows, errors, unsuccessful);
     }
