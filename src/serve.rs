@@ -66,7 +66,9 @@ pub async fn dashboard(g: &Global) -> Result<(), CliError> {
     };
     // Mutations are recorded before they are shown; where no record can be kept, none are
     // made: the dashboard runs read-only and says why.
-    let (audit, audit_problem) = if session.read_only {
+    // The demo's operations are the in-process emulator's: they have no place in the
+    // operator's record of what was done to real ones.
+    let (audit, audit_problem) = if session.read_only || session.demo {
         (Audit::off(), None)
     } else {
         let user = crate::headless::process_env("USER")

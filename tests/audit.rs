@@ -211,3 +211,42 @@ fn a_dashboard_without_a_writable_audit_log_is_read_only() {
     let _ = d.child.wait();
     assert_eq!(emu.stats().mutations(), 0);
 }
+
+/// The demo's operations are the in-process emulator's: cancelling one there leaves no line
+/// in the operator's record.
+#[test]
+fn the_demo_writes_no_audit_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_lrotop"))
+            .env("XDG_CONFIG_HOME", "/nonexistent/lrotop-test")
+            .env_remove("LROTOP_CONFIG")
+            .env_remove("LROTOP_PROJECT")
+            .env_remove("LROTOP_ENDPOINT")
+            .arg("--demo")
+            .arg("--audit-log")
+            .arg(&audit)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = run(&["list", "--format", "jsonl", "--filter", "state=running"]);
+    let first = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["name"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .unwrap();
+    let out = run(&["cancel", &first, "--yes"]);
+    // Sent and answered (a demo operation may accept or refuse), and not recorded.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(", 0 skipped"), "{err}");
+    assert!(!err.contains("0 accepted, 0 refused, 0 failed"), "{err}");
+    assert!(!audit.exists(), "no record of the demo");
+}

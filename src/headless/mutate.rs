@@ -339,9 +339,14 @@ pub async fn run(
 
     if !a.dry_run && !plan_send.is_empty() {
         // The record comes first: nothing is sent that could not be written down.
-        let path = crate::session::audit_path(g, &super::process_env)?;
-        let user = super::process_env("USER").or_else(|| super::process_env("LOGNAME"));
-        let audit = Audit::open(&path, "cli", user).map_err(CliError::fatal)?;
+        // (The demo's operations are not real ones: they are not recorded.)
+        let audit = if ctx.demo {
+            Audit::off()
+        } else {
+            let path = crate::session::audit_path(g, &super::process_env)?;
+            let user = super::process_env("USER").or_else(|| super::process_env("LOGNAME"));
+            Audit::open(&path, "cli", user).map_err(CliError::fatal)?
+        };
         let limiter = RateLimiter::new(g.bulk_rate, BULK_CONCURRENCY);
         let send = std::mem::take(&mut plan_send);
         let reports = &mut reports;
