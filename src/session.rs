@@ -205,9 +205,13 @@ impl Session {
             .clone()
             .or_else(|| g.endpoint.clone())
             .unwrap_or_else(|| config.default_endpoint.clone());
-        let build = |endpoint: &str, quota: Option<String>| -> Result<OperationsClient, CliError> {
+        let build_service = |profile: Option<Arc<ServiceProfile>>,
+                             endpoint: &str,
+                             quota: Option<String>|
+         -> Result<OperationsClient, CliError> {
             OperationsClient::new(ClientOptions {
                 endpoint: endpoint.to_string(),
+                service: profile,
                 access_token_file: g.access_token_file.clone(),
                 quota_project: quota,
                 retry: RetryPolicy {
@@ -221,6 +225,8 @@ impl Session {
                 _ => CliError::usage(e.to_string()),
             })
         };
+        // The old setup's clients: no profile, the endpoint as given.
+        let build = |endpoint: &str, quota: Option<String>| build_service(None, endpoint, quota);
         let default_client = build(&default_endpoint, g.quota_project.clone())?;
 
         // Last resort for the project: the one Application Default Credentials belong to.
@@ -290,26 +296,7 @@ impl Session {
                     .unwrap_or_else(|| profile.host.clone());
                 Some((Some(profile), endpoint))
             };
-        let build_service = |profile: Option<Arc<ServiceProfile>>,
-                             endpoint: &str,
-                             quota: Option<String>|
-         -> Result<OperationsClient, CliError> {
-            OperationsClient::new(ClientOptions {
-                endpoint: endpoint.to_string(),
-                service: profile,
-                access_token_file: g.access_token_file.clone(),
-                quota_project: quota,
-                retry: RetryPolicy {
-                    deadline: g.call_timeout,
-                    ..RetryPolicy::default()
-                },
-                ..ClientOptions::default()
-            })
-            .map_err(|e| match e {
-                ApiError::Auth(_) => CliError::fatal(e.to_string()),
-                _ => CliError::usage(e.to_string()),
-            })
-        };
+
         type Key = (String, Option<String>, String);
         let mut cache: HashMap<Key, OperationsClient> = HashMap::new();
         cache.insert(

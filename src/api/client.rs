@@ -476,10 +476,15 @@ impl OperationsClient {
     /// `operations.get`.
     pub async fn get(&self, name: &OperationName) -> Result<Operation, ApiError> {
         self.check(Op::Get, name.parent())?;
+        self.read(name.location(), &name.to_string()).await
+    }
+
+    /// A GET of one resource by its name, at the host serving `location`.
+    async fn read<T: DeserializeOwned>(&self, location: &str, path: &str) -> Result<T, ApiError> {
         self.call(
             Method::GET,
-            name.location(),
-            &name.to_string(),
+            location,
+            path,
             &[],
             None,
             true,
@@ -593,16 +598,7 @@ impl OperationsClient {
 
     /// `locations.get`.
     pub async fn get_location(&self, name: &LocationName) -> Result<Location, ApiError> {
-        self.call(
-            Method::GET,
-            name.location(),
-            &name.to_string(),
-            &[],
-            None,
-            true,
-            self.deadline(),
-        )
-        .await
+        self.read(name.location(), &name.to_string()).await
     }
 
     /// When a call starting now must be over.
