@@ -6,7 +6,7 @@ use super::row::{CancelTrack, Row, RowState};
 use super::schedule::{backoff, schedule, settle};
 use super::{Action, App, CANCEL_HURRY, CANCEL_POLL, Effect, Level, TargetError};
 use crate::api::time::Stamp;
-use crate::api::{ApiError, Code, LocationName, Operation, OperationName};
+use crate::api::{ApiError, Code, Operation, OperationName};
 
 /// Applies a burst of actions (forty locations answering at once), rebuilding the view
 /// once at the end instead of after each.
@@ -100,26 +100,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 ),
             }
         }
-        Action::Loaded { location, result } => {
-            on_answer(app, &location, None, Answer::Whole(result))
-        }
-        Action::Page {
-            location,
-            ops,
-            skipped,
-            first,
-            last,
-        } => on_answer(
-            app,
-            &location,
-            None,
-            Answer::Page {
-                ops,
-                skipped,
-                first,
-                last,
-            },
-        ),
+        a @ (Action::Loaded { .. } | Action::Page { .. }) => on_listing(app, None, a),
         Action::Got { name, result } => on_got(app, &name, result),
         // The row's own news first, so a finished bulk's summary is what stays on screen.
         Action::CancelSent { name, result } => {
@@ -164,26 +145,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 location,
                 result: Err(e),
             } if location.location() == "-" => on_cross_failed(app, &service, &location, e),
-            Action::Loaded { location, result } => {
-                on_answer(app, &location, Some(&service), Answer::Whole(result))
-            }
-            Action::Page {
-                location,
-                ops,
-                skipped,
-                first,
-                last,
-            } => on_answer(
-                app,
-                &location,
-                Some(&service),
-                Answer::Page {
-                    ops,
-                    skipped,
-                    first,
-                    last,
-                },
-            ),
+            a @ (Action::Loaded { .. } | Action::Page { .. }) => on_listing(app, Some(&service), a),
             // Nothing else is answered per service: the rest is found by name.
             other => fx.extend(update(app, other)),
         },
@@ -347,32 +309,31 @@ fn on_cross_failed(app: &mut App, service: &str, every: &crate::api::LocationNam
     );
 }
 
-/// A location's answer to a refresh: whole, or one page of it.
-enum Answer {
-    Whole(Result<Vec<Operation>, ApiError>),
-    Page {
-        ops: Vec<Operation>,
-        skipped: usize,
-        first: bool,
-        last: bool,
-    },
-}
-
-/// Applies an answer to the target that asked: the one listing `location` for `service`
-/// (`None`: the old setup's). An answer no target asked for is dropped.
-fn on_answer(app: &mut App, location: &LocationName, service: Option<&str>, answer: Answer) {
-    let Some(target) = app.target_of(location, service) else {
-        return;
-    };
+/// A location's answer to a refresh (whole, or one page of it), applied to the target
+/// that asked: the one listing that location for `service` (`None`: the old setup's). An
+/// answer no target asked for is dropped.
+fn on_listing(app: &mut App, service: Option<&str>, answer: Action) {
     match answer {
-        Answer::Whole(Ok(ops)) => on_page(app, target, ops, 0, true, true),
-        Answer::Whole(Err(e)) => on_failed(app, target, e),
-        Answer::Page {
+        Action::Loaded { location, result } => {
+            if let Some(target) = app.target_of(&location, service) {
+                match result {
+                    Ok(ops) => on_page(app, target, ops, 0, true, true),
+                    Err(e) => on_failed(app, target, e),
+                }
+            }
+        }
+        Action::Page {
+            location,
             ops,
             skipped,
             first,
             last,
-        } => on_page(app, target, ops, skipped, first, last),
+        } => {
+            if let Some(target) = app.target_of(&location, service) {
+                on_page(app, target, ops, skipped, first, last);
+            }
+        }
+        _ => {}
     }
 }
 
