@@ -111,6 +111,11 @@ pub enum Command {
         /// (the fields `list` shows).
         #[arg(long, value_enum)]
         format: Option<Format>,
+        /// Print the operation's Cloud Console link instead: its audit entries in Logs
+        /// Explorer, or the page its service's `console` template names. A hyperlink
+        /// (OSC 8) when stdout is a terminal.
+        #[arg(long, conflicts_with = "format")]
+        url: bool,
     },
     /// Ask the server to cancel operations (best effort; the operation may still finish).
     Cancel(MutateArgs),

@@ -52,6 +52,15 @@ fn the_example_file_loads_and_has_a_project() {
     let c = config::load(&path, true).unwrap();
     assert!(!c.projects.is_empty());
     assert_eq!(c.path.as_deref(), Some(path.as_path()));
+    let (memcache, _) = c.profile("memcache").unwrap();
+    assert!(
+        memcache
+            .console
+            .as_deref()
+            .is_some_and(|t| t.contains("{location}")),
+        "{:?}",
+        memcache.console
+    );
 }
 
 #[test]
@@ -900,6 +909,20 @@ fn service_table_errors_name_the_line_and_key() {
         12,
         "service[0].endpoint",
         "placeholder",
+    );
+    assert_error(
+        "[[service]]\nname = \"run\"\nconsole = \"https://c.example/{region}/{id}\"\n",
+        3,
+        11,
+        "service[0].console",
+        "unknown placeholder {region}",
+    );
+    assert_error(
+        "[[service]]\nname = \"run\"\nconsole = \"http://c.example/{id}\"\n",
+        3,
+        11,
+        "service[0].console",
+        "not an https:// address",
     );
     assert_error(
         "[[service]]\nname = \"run\"\n[[service]]\nname = \"run\"\n",

@@ -681,6 +681,7 @@ fn each_mode(mut visit: impl FnMut(&App, &Terminal<TestBackend>)) {
         &[Char('*'), Char('C')],
         &[Char('?')],
         &[Char('e')],
+        &[Char('o')],
     ];
     for keys in paths {
         let mut app = fresh();

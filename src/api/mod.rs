@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod client;
 pub mod code;
+pub mod console;
 pub mod error;
 pub mod model;
 pub mod names;

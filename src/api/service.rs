@@ -196,6 +196,9 @@ pub struct ServiceProfile {
     /// `projects/P/locations/-` with `returnPartialSuccess=true` lists every location at once.
     pub cross_location: bool,
     pub types: Vec<KnownType>,
+    /// The console page of one of its operations, as a template (`api::console`); `None`:
+    /// the operation's audit entries in Logs Explorer, which every API has.
+    pub console: Option<String>,
 }
 
 const T: &str = "type.googleapis.com/";
@@ -217,6 +220,7 @@ fn profile(
         collection,
         methods,
         cross_location: false,
+        console: None,
         types: types
             .iter()
             .map(|(t, s)| KnownType::new(&format!("{T}{t}"), *s))

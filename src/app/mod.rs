@@ -6,6 +6,7 @@ pub mod columns;
 pub mod filter;
 mod index;
 pub mod keys;
+pub mod link;
 pub mod modes;
 mod picker;
 pub mod policy;
@@ -192,6 +193,11 @@ pub enum Effect {
     Copy {
         name: OperationName,
     },
+    /// An operation's console address to the clipboard (OSC 52); it is printable ASCII by
+    /// construction (`api::console`).
+    CopyLink {
+        url: crate::api::console::ConsoleUrl,
+    },
     /// A watched operation finished: the bell, and a desktop notification where the
     /// terminal takes one (OSC 9 / OSC 777). Plain text: the runtime sanitizes it again.
     Notify {
@@ -307,6 +313,19 @@ pub enum Mode {
         query: String,
         selected: usize,
     },
+    /// `o`: an operation's console address, shown and copied.
+    Link(Box<Link>),
+}
+
+/// The console address of one operation, with what the overlay says about it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    pub url: crate::api::console::ConsoleUrl,
+    pub name: OperationName,
+    /// The API's title, where the operation came from a service profile.
+    pub service: Option<String>,
+    /// Where `o` was pressed (the table or the details), to go back to on close.
+    pub back: Box<Mode>,
 }
 
 #[derive(Clone, Debug)]

@@ -260,6 +260,10 @@ const STARTER: &str = r#"# lrotop configuration (TOML). Every key is optional; t
 # methods = ["list", "get", "cancel", "delete"]   # and "wait" where it has :wait
 # cross_location = false                   # true where the API documents locations/-
 # endpoint = "http://127.0.0.1:8085/_svc/memcache" # send its requests here instead of host
+# console = "https://console.cloud.google.com/memorystore/memcached/locations/{location}/instances?project={project}"
+#                                          # what `o` opens; placeholders {project}, {location},
+#                                          # {id}, {name}; default: the operation's audit
+#                                          # entries in Logs Explorer
 "#;
 
 /// Writes `starter()` to `path`, creating parent directories. Never overwrites: `create_new`
@@ -332,7 +336,7 @@ pub fn summary(c: &Config) -> String {
     for s in &c.services {
         let p = &s.profile;
         line(format!(
-            "service {} ({}): {} {} projects/*/{}/*; methods {}{}{}",
+            "service {} ({}): {} {} projects/*/{}/*; methods {}{}{}{}",
             p.name,
             p.title,
             p.host,
@@ -347,6 +351,10 @@ pub fn summary(c: &Config) -> String {
             s.endpoint
                 .as_deref()
                 .map(|e| format!("; endpoint {e}"))
+                .unwrap_or_default(),
+            p.console
+                .as_deref()
+                .map(|t| format!("; console {t}"))
                 .unwrap_or_default()
         ));
     }

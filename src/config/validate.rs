@@ -55,6 +55,7 @@ struct RawService {
     methods: Option<Spanned<Vec<Spanned<String>>>>,
     cross_location: Option<Spanned<bool>>,
     endpoint: Option<Spanned<String>>,
+    console: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -305,6 +306,7 @@ const SERVICE: &[&str] = &[
     "methods",
     "cross_location",
     "endpoint",
+    "console",
 ];
 const VIEW: &[&str] = &["name", "filter", "sort", "reverse", "columns"];
 
@@ -569,6 +571,7 @@ fn service(cx: &Ctx<'_>, i: usize, s: &RawService) -> Result<ServiceEntry, Confi
         methods: Methods::STANDARD,
         cross_location: false,
         types: Vec::new(),
+        console: None,
     });
     if let Some(t) = &s.title {
         if t.get_ref().trim().is_empty() || t.get_ref().chars().any(char::is_control) {
@@ -666,6 +669,11 @@ fn service(cx: &Ctx<'_>, i: usize, s: &RawService) -> Result<ServiceEntry, Confi
             ));
         }
         p.cross_location = *c.get_ref();
+    }
+    if let Some(c) = &s.console {
+        crate::api::console::check_template(c.get_ref().trim())
+            .map_err(|e| cx.err(c.span(), &key("console"), e))?;
+        p.console = Some(c.get_ref().trim().to_string());
     }
     let endpoint = match &s.endpoint {
         None => None,

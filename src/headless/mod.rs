@@ -56,7 +56,7 @@ pub async fn run(g: &Global, command: Command) -> Result<(), CliError> {
     let ctx = Session::resolve(g, &process_env, by_projects).await?;
     match command {
         Command::List(a) => list::run(&ctx, &a).await,
-        Command::Describe { name, format } => {
+        Command::Describe { name, format, url } => {
             let (name, service) = ctx.resolve_op(&name)?;
             let op = ctx
                 .client_for_op(&name, &service)
@@ -65,6 +65,17 @@ pub async fn run(g: &Global, command: Command) -> Result<(), CliError> {
                 .map_err(|e| CliError::api(&name.to_string(), &e))?;
             if let Some(w) = mismatch(&name, &op) {
                 output::note(&format!("lrotop: warning: {w}"));
+            }
+            if url {
+                // The name asked for, not the one answered: a server's word never picks
+                // the project the link goes to.
+                let link = crate::api::console::url_for(
+                    &name,
+                    op.create_time(),
+                    op.end_time(),
+                    service.console.as_deref(),
+                );
+                return output::print_link(&link);
             }
             match format.unwrap_or(Format::Json) {
                 Format::Json => output::print_json_pretty(&op),

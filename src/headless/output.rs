@@ -49,6 +49,18 @@ pub fn print_jsonl<T: Serialize>(items: &[T]) -> Result<(), CliError> {
     write_out(&safe_json(s))
 }
 
+/// A console link on its own line: a hyperlink (OSC 8) at a terminal, the bare address in a
+/// pipe, where `$(lrotop describe --url …)` wants only it.
+pub fn print_link(url: &crate::api::console::ConsoleUrl) -> Result<(), CliError> {
+    use std::io::IsTerminal;
+    let text = if std::io::stdout().is_terminal() {
+        url.hyperlink(0..url.as_str().len(), "lrotop")
+    } else {
+        url.to_string()
+    };
+    write_out(&(text + "\n"))
+}
+
 /// RFC 4180: a field with a comma, a quote or a line break is quoted, quotes doubled. Fields
 /// are whole (no cap, as in JSON) but, as everywhere, free of control characters.
 pub fn print_csv(header: &[&str], rows: &[Vec<String>]) -> Result<(), CliError> {

@@ -158,7 +158,7 @@ impl Runner {
         let limit = self.limit.clone();
         match effect {
             // The terminal's business, not the server's.
-            Effect::Copy { .. } | Effect::Notify { .. } => {}
+            Effect::Copy { .. } | Effect::CopyLink { .. } | Effect::Notify { .. } => {}
             Effect::ForService { service, effect } => self.run_for(Some(service), *effect),
             Effect::Cancel { name } => self.mutate(service, MutationKind::Cancel, vec![name]),
             Effect::CancelMany { names } => self.mutate(service, MutationKind::Cancel, names),

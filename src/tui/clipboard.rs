@@ -3,6 +3,7 @@
 //! ours.
 
 use crate::api::OperationName;
+use crate::api::console::ConsoleUrl;
 use crossterm::Command;
 use crossterm::clipboard::CopyToClipboard;
 
@@ -10,8 +11,17 @@ use crossterm::clipboard::CopyToClipboard;
 /// only forwards a bare OSC 52 when `set-clipboard` is on. Only a parsed name is accepted:
 /// its characters are printable ASCII, so the clipboard gets nothing a shell would run.
 pub fn osc52(name: &OperationName, in_tmux: bool) -> String {
+    osc52_text(name.to_string(), in_tmux)
+}
+
+/// A console address: printable ASCII by construction, like a name.
+pub fn osc52_link(url: &ConsoleUrl, in_tmux: bool) -> String {
+    osc52_text(url.to_string(), in_tmux)
+}
+
+fn osc52_text(text: String, in_tmux: bool) -> String {
     let mut seq = String::new();
-    CopyToClipboard::to_clipboard_from(name.to_string())
+    CopyToClipboard::to_clipboard_from(text)
         .write_ansi(&mut seq)
         .expect("writing to a String cannot fail");
     if in_tmux {

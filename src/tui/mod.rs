@@ -3,6 +3,7 @@
 //! idle dashboard writes nothing.
 
 mod clipboard;
+mod hyperlink;
 pub mod notify;
 
 use crate::app::keys::Key;
@@ -157,6 +158,12 @@ fn apply(app: &mut App, runner: &Runner, actions: Vec<Action>) {
                 let mut out = std::io::stdout().lock();
                 let _ = out.write_all(seq.as_bytes()).and_then(|_| out.flush());
             }
+            Effect::CopyLink { url } => {
+                use std::io::Write;
+                let seq = clipboard::osc52_link(&url, std::env::var_os("TMUX").is_some());
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(seq.as_bytes()).and_then(|_| out.flush());
+            }
             Effect::Notify { title, body } => {
                 use std::io::Write;
                 let seq = notify::sequence(
@@ -236,6 +243,18 @@ async fn event_loop(
             if last.as_ref() != Some(&frame) {
                 terminal.draw(|f| screen.draw(f, &app, theme))?;
                 last = Some(frame);
+                if let crate::app::Mode::Link(link) = &app.mode {
+                    use std::io::Write;
+                    let pieces: Vec<_> = ui::link_layout(link, area)
+                        .pieces
+                        .into_iter()
+                        .map(|(x, y, text)| (x, y, text.len()))
+                        .collect();
+                    let seq = hyperlink::sequence(&link.url, &pieces);
+                    let out = terminal.backend_mut();
+                    out.write_all(seq.as_bytes())?;
+                    out.flush()?;
+                }
             }
             Ok(())
         });

@@ -6,7 +6,7 @@ mod overlays;
 mod table;
 pub mod theme;
 
-pub use overlays::{Words, confirm_words};
+pub use overlays::{LinkLayout, Words, confirm_words, link_layout};
 pub use table::short_id;
 pub use theme::Theme;
 
@@ -149,6 +149,7 @@ fn render_with(
             overlays::project_picker(app, theme, query, *selected, area, buf)
         }
         Mode::Confirm(c) => overlays::confirm(c, app, theme, area, buf),
+        Mode::Link(link) => overlays::link(link, app, theme, area, buf),
     }
 }
 

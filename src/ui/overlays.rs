@@ -551,3 +551,73 @@ pub fn project_picker(
         .scroll((scroll, 0))
         .render(rect, buf);
 }
+
+/// Where the link overlay puts the address: one row per piece, cut at the inner width (the
+/// address is ASCII, so a character is a cell). The runtime writes the same pieces again
+/// as one OSC 8 hyperlink, at these places.
+pub struct LinkLayout {
+    pub rect: Rect,
+    /// The address's pieces with the cell each starts at.
+    pub pieces: Vec<(u16, u16, String)>,
+}
+
+/// Lines above the address: what the page is, then a blank.
+const LINK_HEAD: u16 = 2;
+
+pub fn link_layout(link: &crate::app::Link, area: Rect) -> LinkLayout {
+    let url = link.url.as_str();
+    let width = area
+        .width
+        .saturating_sub(4)
+        .min(100)
+        .min(u16::try_from(url.len() + 4).unwrap_or(u16::MAX).max(64));
+    let inner_w = usize::from(width.saturating_sub(2)).max(1);
+    let chunks: Vec<&str> = url
+        .as_bytes()
+        .chunks(inner_w)
+        .map(|c| std::str::from_utf8(c).unwrap_or(""))
+        .collect();
+    // Border, head, the address, a blank, the clipboard line, border.
+    let rows = u16::try_from(chunks.len()).unwrap_or(u16::MAX);
+    let height = rows.saturating_add(LINK_HEAD + 4);
+    let rect = centered(area, width, height);
+    let inner = Block::bordered().inner(rect);
+    let pieces = chunks
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let y = inner.y + LINK_HEAD + u16::try_from(i).ok()?;
+            (y < inner.y + inner.height).then(|| (inner.x, y, (*c).to_string()))
+        })
+        .collect();
+    LinkLayout { rect, pieces }
+}
+
+pub fn link(link: &crate::app::Link, app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
+    use crate::api::console::Page;
+    let layout = link_layout(link, area);
+    Clear.render(layout.rect, buf);
+    let what = match (link.url.page, &link.service) {
+        (Page::AuditLog, _) => "Logs Explorer: its audit entries, over its lifetime".to_string(),
+        (Page::Service, Some(title)) => format!("the page {} names for it", one_line(title)),
+        (Page::Service, None) => "the page its service names for it".to_string(),
+    };
+    let mut lines = vec![Line::raw(what), Line::raw("")];
+    for (_, _, piece) in &layout.pieces {
+        lines.push(Line::from(Span::styled(
+            piece.clone(),
+            // Underline alone: the runtime writes these cells again inside an OSC 8 link
+            // and must match them exactly.
+            Style::new().add_modifier(Modifier::UNDERLINED),
+        )));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        "copied (OSC 52) · a click opens it where the terminal links",
+        theme.dim(),
+    )));
+    let block = framed(" Console ", &border_keys(app, ModeKind::Link, None), theme);
+    Paragraph::new(Text::from(lines))
+        .block(block)
+        .render(layout.rect, buf);
+}

@@ -1,15 +1,16 @@
 //! The details pane of one operation: a pager that can also cancel what it shows.
 
 use super::pager::{self, Page};
-use crate::app::App;
 use crate::app::Mode;
 use crate::app::bulk;
 use crate::app::keys::{Binding, Key, lookup};
+use crate::app::{App, Effect};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Details {
     Page(Page),
     Cancel,
+    Open,
 }
 
 pub const KEYS: &[Binding<Details>] = &[
@@ -48,6 +49,12 @@ pub const KEYS: &[Binding<Details>] = &[
     )
     .hint("cancel")
     .mutating(),
+    Binding::new(
+        &[Key::Char('o')],
+        Details::Open,
+        "its console link: shown, copied",
+    )
+    .hint("console"),
     Binding::new(pager::CLOSE, Details::Page(Page::Close), "close").hint("close"),
     Binding::new(&[Key::Ctrl('c')], Details::Page(Page::Quit), "quit lrotop"),
 ];
@@ -55,16 +62,18 @@ pub const KEYS: &[Binding<Details>] = &[
 pub const HINTS: &[&[Details]] = &[
     &[Details::Page(Page::Down), Details::Page(Page::Up)],
     &[Details::Cancel],
+    &[Details::Open],
     &[Details::Page(Page::Close)],
 ];
 
-pub(super) fn on_key(app: &mut App, key: Key) {
+pub(super) fn on_key(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
     match lookup(KEYS, key) {
         Some(Details::Page(p)) => pager::page(app, p),
         Some(Details::Cancel) => {
             app.mode = Mode::Normal;
             bulk::start_cancel(app);
         }
+        Some(Details::Open) => crate::app::link::open(app, fx),
         None => {}
     }
 }

@@ -6,6 +6,7 @@
 pub mod confirm;
 pub mod details;
 pub mod filter;
+pub mod link;
 pub mod pager;
 pub mod picker;
 pub mod table;
@@ -25,11 +26,12 @@ pub enum ModeKind {
     Confirm,
     TypedConfirm,
     Pager,
+    Link,
 }
 
 impl ModeKind {
     /// In the order the help screen lists them.
-    pub const ALL: [ModeKind; 7] = [
+    pub const ALL: [ModeKind; 8] = [
         ModeKind::Table,
         ModeKind::Details,
         ModeKind::Filter,
@@ -37,6 +39,7 @@ impl ModeKind {
         ModeKind::Confirm,
         ModeKind::TypedConfirm,
         ModeKind::Pager,
+        ModeKind::Link,
     ];
 
     /// The help screen's heading for the mode's keys.
@@ -49,6 +52,7 @@ impl ModeKind {
             ModeKind::Confirm => "Confirmation",
             ModeKind::TypedConfirm => "Typed confirmation: other keys type, y included",
             ModeKind::Pager => "Help (?) and error log (e)",
+            ModeKind::Link => "Console link (o)",
         }
     }
 
@@ -62,6 +66,7 @@ impl ModeKind {
             ModeKind::Confirm => help_rows(confirm::KEYS),
             ModeKind::TypedConfirm => help_rows(typed::KEYS),
             ModeKind::Pager => help_rows(pager::KEYS),
+            ModeKind::Link => help_rows(link::KEYS),
         }
     }
 
@@ -93,6 +98,7 @@ impl ModeKind {
             ModeKind::Confirm => hints_where(confirm::KEYS, confirm::HINTS, keep(cx)),
             ModeKind::TypedConfirm => hints_where(typed::KEYS, typed::HINTS, keep(cx)),
             ModeKind::Pager => hints_where(pager::KEYS, pager::HINTS, keep(cx)),
+            ModeKind::Link => hints_where(link::KEYS, link::HINTS, keep(cx)),
         }
     }
 
@@ -116,6 +122,7 @@ impl Mode {
             Mode::Confirm(_) => ModeKind::Confirm,
             Mode::FilterInput { .. } => ModeKind::Filter,
             Mode::ProjectPicker { .. } => ModeKind::Picker,
+            Mode::Link(_) => ModeKind::Link,
         }
     }
 }
@@ -155,12 +162,13 @@ pub fn current_hints(app: &App) -> Vec<HintItem> {
 pub(crate) fn on_key(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
     match app.mode.kind() {
         ModeKind::Table => table::on_key(app, key, fx),
-        ModeKind::Details => details::on_key(app, key),
+        ModeKind::Details => details::on_key(app, key, fx),
         ModeKind::Filter => filter::on_key(app, key),
         ModeKind::Picker => picker::on_key(app, key, fx),
         ModeKind::Confirm => confirm::on_key(app, key, fx),
         ModeKind::TypedConfirm => typed::on_key(app, key, fx),
         ModeKind::Pager => pager::on_key(app, key),
+        ModeKind::Link => link::on_key(app, key, fx),
     }
 }
 
@@ -189,6 +197,7 @@ mod tests {
         unique(confirm::KEYS);
         unique(typed::KEYS);
         unique(pager::KEYS);
+        unique(link::KEYS);
     }
 
     #[test]

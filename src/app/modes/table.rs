@@ -40,6 +40,7 @@ pub enum Command {
     CancelMarked,
     Delete,
     Copy,
+    Open,
     Watch,
     NextView,
     ErrorLog,
@@ -116,6 +117,11 @@ pub const KEYS: &[Binding<Command>] = &[
         &[Key::Char('y')],
         C::Copy,
         "copy the selected operation's name (OSC 52, works over SSH)",
+    ),
+    Binding::new(
+        &[Key::Char('o')],
+        C::Open,
+        "the console link of the selected operation: shown, copied",
     ),
     Binding::new(
         &[Key::Char('w')],
@@ -391,6 +397,7 @@ fn run(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
             Some(Err(e)) => app.say(Level::Warn, format!("not copied: {e}")),
             None => app.say(Level::Info, "no operation selected"),
         },
+        Command::Open => crate::app::link::open(app, fx),
         Command::Watch => crate::app::watch::toggle(app),
         Command::NextView => crate::app::saved::next(app),
         Command::ErrorLog => app.mode = Mode::ErrorLog { scroll: 0 },
