@@ -617,3 +617,30 @@ async fn over_the_emulator_one_cross_location_request_for_the_project() {
         "one request for both"
     );
 }
+
+/// The header's `⟳` for an API listed across locations: one `locations/-` listing pays for
+/// all of a project's locations, so the budget allows what one listing costs, not one per
+/// location (which would claim a refresh four times slower than the real one here).
+#[test]
+fn a_cross_location_group_is_one_listing_in_the_effective_interval() {
+    let locs: Vec<String> = (0..8).map(|i| format!("loc-{i}")).collect();
+    let interval = |cross: bool| {
+        let mut s = settings();
+        s.interval = Duration::from_secs(1);
+        s.request_budget = Some(2.0);
+        let mut app = App::with_projects(s, vec![(P.to_string(), Some(Vec::new()))], t0());
+        let mut p = builtin("alloydb").unwrap().as_ref().clone();
+        p.cross_location = cross;
+        app.add_service_targets(P, std::sync::Arc::new(p), &locs, &|_: &str| {
+            "https://alloydb.googleapis.com/v1/".to_string()
+        });
+        for t in &mut app.targets {
+            t.total = 10;
+        }
+        app.effective_interval()
+    };
+    // Eight locations of one page each at 2 requests/s: 4 s apart when listed one by one.
+    assert_eq!(interval(false), Duration::from_secs(4));
+    // One listing of 80 rows, one page: the configured 1 s holds.
+    assert_eq!(interval(true), Duration::from_secs(1));
+}

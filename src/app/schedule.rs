@@ -180,11 +180,23 @@ impl App {
             return interval;
         };
         let mut pages: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-        for (i, t) in self.targets.iter().enumerate() {
-            if self.in_scope(i) {
-                *pages.entry(endpoint_of(self, i)).or_default() +=
-                    t.total.div_ceil(ROWS_PER_PAGE).max(1);
+        // A `locations/-` group is one listing for all its locations: its pages are those
+        // of its rows together, counted once, as `schedule` charges them.
+        let mut counted = vec![false; self.targets.len()];
+        for i in 0..self.targets.len() {
+            if counted[i] || !self.in_scope(i) {
+                continue;
             }
+            let members = cross_members(self, i);
+            let rows = if members.is_empty() {
+                self.targets[i].total
+            } else {
+                members.iter().map(|m| self.targets[*m].total).sum()
+            };
+            for m in members {
+                counted[m] = true;
+            }
+            *pages.entry(endpoint_of(self, i)).or_default() += rows.div_ceil(ROWS_PER_PAGE).max(1);
         }
         let slowest = pages.values().copied().max().unwrap_or(0) as f64 / rate;
         interval.max(Duration::from_secs_f64(slowest))
