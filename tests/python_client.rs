@@ -335,6 +335,21 @@ fn redis_v1_python_client_lists_gets_cancels_and_deletes() {
     assert_eq!(c[3]["error"]["http"], 403);
     assert_eq!(c[3]["error"]["reason"], "IAM_PERMISSION_DENIED");
     assert_eq!(c[4]["error"]["reason"], "OPERATION_ALREADY_DONE");
+    // Each error is Memorystore's own: its domain, its IAM permission, its resource names.
+    for e in &c[2..] {
+        assert_eq!(e["error"]["domain"], "redis.googleapis.com", "{e}");
+    }
+    assert_eq!(
+        c[3]["error"]["metadata"]["permission"],
+        "redis.operations.cancel"
+    );
+    let full = format!("//redis.googleapis.com/{}", cancel[3]);
+    assert!(
+        c[3]["error"]["message"].as_str().unwrap().contains(&full),
+        "{}",
+        c[3]["error"]
+    );
+    assert_eq!(out["missing"]["error"]["domain"], "redis.googleapis.com");
     // A cancel that took: done, with the error CANCELLED (1), not deleted.
     assert_eq!(c[0]["after"]["done"], true);
     assert_eq!(c[0]["after"]["error_code"], 1);

@@ -29,6 +29,23 @@ pub fn endpoint_for(base: &str, profile: &ServiceProfile) -> String {
     }
 }
 
+/// The API's service name, as its error domain and its resources' full names say it
+/// (`redis.googleapis.com`, `aiplatform.googleapis.com`): the profile's host without a
+/// regional prefix, or `NAME.googleapis.com` for a host that is not Google's.
+pub fn service_domain(p: &ServiceProfile) -> String {
+    let host = p.host.split_once("://").map_or(p.host.as_str(), |(_, h)| h);
+    let host = host.split(['/', ':']).next().unwrap_or_default();
+    let host = host
+        .strip_prefix(&format!("{LOCATION_PLACEHOLDER}-"))
+        .unwrap_or(host);
+    match host.strip_suffix(".googleapis.com") {
+        Some(service) if !service.is_empty() && !service.contains(['{', '}', '.']) => {
+            host.to_string()
+        }
+        _ => format!("{}.googleapis.com", p.name),
+    }
+}
+
 /// The shape the profile's (first) metadata type has.
 fn shape(p: &ServiceProfile) -> MetaShape {
     p.types.first().map_or(MetaShape::Common, |k| k.shape)
@@ -155,4 +172,31 @@ pub fn restyle(p: &ServiceProfile, rec: &OpRecord, mut op: Operation) -> Operati
         op.response = Some(Json::from_value(&json!({"@type": EMPTY_TYPE})));
     }
     op
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::service::builtin;
+
+    #[test]
+    fn each_api_answers_in_its_own_domain() {
+        let domain = |n: &str| service_domain(builtin(n).unwrap());
+        assert_eq!(
+            domain("cloudaicompanion"),
+            "cloudaicompanion.googleapis.com"
+        );
+        assert_eq!(domain("redis"), "redis.googleapis.com");
+        assert_eq!(domain("run"), "run.googleapis.com");
+        assert_eq!(domain("filestore"), "file.googleapis.com");
+        assert_eq!(
+            domain("aiplatform"),
+            "aiplatform.googleapis.com",
+            "regional"
+        );
+        let mut custom = (**builtin("redis").unwrap()).clone();
+        custom.name = "mine".into();
+        custom.host = "http://127.0.0.1:8085/_svc/redis".into();
+        assert_eq!(service_domain(&custom), "mine.googleapis.com");
+    }
 }
