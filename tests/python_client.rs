@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 const PROJECT: &str = "demo-project-1";
 const PAGE_SIZE: usize = 5;
+const RUN_SERVICE: &str = "type.googleapis.com/google.cloud.run.v2.Service";
 
 fn required() -> bool {
     std::env::var("LROTOP_REQUIRE_PYTHON_CLIENT").is_ok_and(|v| v == "1")
@@ -240,10 +241,10 @@ fn cloud_run_v2_python_client_lists_gets_waits_and_deletes() {
             assert!(name.starts_with(&format!("{p}/services/")), "{m}");
         }
         for s in got["states"].as_array().unwrap() {
-            assert_eq!(
-                s["metadata_type"],
-                "type.googleapis.com/google.cloud.run.v2.Service"
-            );
+            assert_eq!(s["metadata_type"], RUN_SERVICE);
+            if s["result"] == "response" {
+                assert_eq!(s["response_type"], RUN_SERVICE, "Run returns the Service");
+            }
         }
     }
 
@@ -306,11 +307,24 @@ fn redis_v1_python_client_lists_gets_cancels_and_deletes() {
             assert!(target.starts_with(&format!("{p}/instances/")), "{m}");
             assert_eq!(m["apiVersion"], "v1");
         }
-        for s in got["states"].as_array().unwrap() {
+        for (s, m) in got["states"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(got["metadata"].as_array().unwrap())
+        {
             assert_eq!(
                 s["metadata_type"],
                 "type.googleapis.com/google.cloud.redis.v1.OperationMetadata"
             );
+            if s["result"] == "response" {
+                let want = if m["verb"] == "delete" {
+                    "type.googleapis.com/google.protobuf.Empty"
+                } else {
+                    "type.googleapis.com/google.cloud.redis.v1.Instance"
+                };
+                assert_eq!(s["response_type"], want, "{m}");
+            }
         }
     }
 

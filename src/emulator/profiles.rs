@@ -163,15 +163,38 @@ pub fn restyle(p: &ServiceProfile, rec: &OpRecord, mut op: Operation) -> Operati
         }
     }
     let view = read_shape(shape(p), &v);
+    let answer = op
+        .response
+        .is_some()
+        .then(|| Json::from_value(&response(p, rec, &v, &target, &created)));
     // Written back as built, field for field: that is what the API's clients see.
     op.metadata = Some(Metadata::Read(Box::new(crate::api::model::ReadMeta {
         view,
         raw: v,
     })));
-    if op.response.is_some() {
-        op.response = Some(Json::from_value(&json!({"@type": EMPTY_TYPE})));
-    }
+    op.response = answer;
     op
+}
+
+/// What a finished operation of `p` answers with, in the API's own message: Run v2's
+/// mutations (delete too) return the `Service`, the same message as their metadata;
+/// Memorystore's create and update return the `Instance`. `google.protobuf.Empty` for a
+/// delete and where the profile does not know the API's resource message.
+fn response(
+    p: &ServiceProfile,
+    rec: &OpRecord,
+    meta: &Value,
+    target: &str,
+    created: &str,
+) -> Value {
+    match (shape(p), p.name.as_str()) {
+        (MetaShape::RunResource, _) => meta.clone(),
+        (_, "redis") if rec.verb != "delete" => json!({
+            "@type": "type.googleapis.com/google.cloud.redis.v1.Instance",
+            "name": target, "createTime": created, "state": "READY",
+        }),
+        _ => json!({"@type": EMPTY_TYPE}),
+    }
 }
 
 #[cfg(test)]

@@ -87,6 +87,7 @@ def state(op):
         "result": op.WhichOneof("result"),
         "error_code": op.error.code if op.HasField("error") else None,
         "metadata_type": op.metadata.type_url,
+        "response_type": op.response.type_url if op.HasField("response") else None,
     }
 
 
