@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use std::time::Duration;
 
+/// The original world's API; a profile's errors carry its own (see [`ServeError::in_domain`]).
 pub const DOMAIN: &str = "cloudaicompanion.googleapis.com";
 
 #[derive(Clone, Debug, PartialEq)]
@@ -15,6 +16,8 @@ pub struct ServeError {
     pub message: String,
     pub reason: &'static str,
     pub metadata: Value,
+    /// The API that answers: the `ErrorInfo`'s domain.
+    pub domain: String,
     pub retry_delay: Option<Duration>,
     /// The HTTP status, when it is not the code's own (e.g. an injected 502).
     pub http: Option<u16>,
@@ -27,6 +30,7 @@ impl ServeError {
             message: message.into(),
             reason,
             metadata: json!({"service": DOMAIN}),
+            domain: DOMAIN.to_string(),
             retry_delay: None,
             http: None,
         }
@@ -42,7 +46,13 @@ impl ServeError {
 
     /// As Google answers for a resource the caller may not see, or that does not exist.
     pub fn permission_denied(permission: &str, resource: &str) -> Self {
-        let full = format!("//{DOMAIN}/{resource}");
+        ServeError::permission_denied_in(DOMAIN, permission, resource)
+    }
+
+    /// The same, from the API `domain` (`redis.googleapis.com`): the resource's full name
+    /// is in that API's name space.
+    pub fn permission_denied_in(domain: &str, permission: &str, resource: &str) -> Self {
+        let full = format!("//{domain}/{resource}");
         ServeError {
             metadata: json!({"permission": permission, "resource": resource}),
             ..ServeError::new(
@@ -53,6 +63,16 @@ impl ServeError {
                 ),
             )
         }
+        .in_domain(domain)
+    }
+
+    /// The error as the API `domain` answers it: its `ErrorInfo` names that API.
+    pub fn in_domain(mut self, domain: &str) -> Self {
+        if let Some(service) = self.metadata.get_mut("service") {
+            *service = json!(domain);
+        }
+        self.domain = domain.to_string();
+        self
     }
 
     /// An answer with only an HTTP status to go on (fault injection).
@@ -87,7 +107,7 @@ impl ServeError {
         let mut details = vec![json!({
             "@type": "type.googleapis.com/google.rpc.ErrorInfo",
             "reason": self.reason,
-            "domain": DOMAIN,
+            "domain": self.domain,
             "metadata": self.metadata,
         })];
         if let Some(d) = self.retry_delay {

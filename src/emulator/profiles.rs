@@ -29,6 +29,23 @@ pub fn endpoint_for(base: &str, profile: &ServiceProfile) -> String {
     }
 }
 
+/// The API's service name, as its error domain and its resources' full names say it
+/// (`redis.googleapis.com`, `aiplatform.googleapis.com`): the profile's host without a
+/// regional prefix, or `NAME.googleapis.com` for a host that is not Google's.
+pub fn service_domain(p: &ServiceProfile) -> String {
+    let host = p.host.split_once("://").map_or(p.host.as_str(), |(_, h)| h);
+    let host = host.split(['/', ':']).next().unwrap_or_default();
+    let host = host
+        .strip_prefix(&format!("{LOCATION_PLACEHOLDER}-"))
+        .unwrap_or(host);
+    match host.strip_suffix(".googleapis.com") {
+        Some(service) if !service.is_empty() && !service.contains(['{', '}', '.']) => {
+            host.to_string()
+        }
+        _ => format!("{}.googleapis.com", p.name),
+    }
+}
+
 /// The shape the profile's (first) metadata type has.
 fn shape(p: &ServiceProfile) -> MetaShape {
     p.types.first().map_or(MetaShape::Common, |k| k.shape)
@@ -146,13 +163,63 @@ pub fn restyle(p: &ServiceProfile, rec: &OpRecord, mut op: Operation) -> Operati
         }
     }
     let view = read_shape(shape(p), &v);
+    let answer = op
+        .response
+        .is_some()
+        .then(|| Json::from_value(&response(p, rec, &v, &target, &created)));
     // Written back as built, field for field: that is what the API's clients see.
     op.metadata = Some(Metadata::Read(Box::new(crate::api::model::ReadMeta {
         view,
         raw: v,
     })));
-    if op.response.is_some() {
-        op.response = Some(Json::from_value(&json!({"@type": EMPTY_TYPE})));
-    }
+    op.response = answer;
     op
+}
+
+/// What a finished operation of `p` answers with, in the API's own message: Run v2's
+/// mutations (delete too) return the `Service`, the same message as their metadata;
+/// Memorystore's create and update return the `Instance`. `google.protobuf.Empty` for a
+/// delete and where the profile does not know the API's resource message.
+fn response(
+    p: &ServiceProfile,
+    rec: &OpRecord,
+    meta: &Value,
+    target: &str,
+    created: &str,
+) -> Value {
+    match (shape(p), p.name.as_str()) {
+        (MetaShape::RunResource, _) => meta.clone(),
+        (_, "redis") if rec.verb != "delete" => json!({
+            "@type": "type.googleapis.com/google.cloud.redis.v1.Instance",
+            "name": target, "createTime": created, "state": "READY",
+        }),
+        _ => json!({"@type": EMPTY_TYPE}),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::service::builtin;
+
+    #[test]
+    fn each_api_answers_in_its_own_domain() {
+        let domain = |n: &str| service_domain(builtin(n).unwrap());
+        assert_eq!(
+            domain("cloudaicompanion"),
+            "cloudaicompanion.googleapis.com"
+        );
+        assert_eq!(domain("redis"), "redis.googleapis.com");
+        assert_eq!(domain("run"), "run.googleapis.com");
+        assert_eq!(domain("filestore"), "file.googleapis.com");
+        assert_eq!(
+            domain("aiplatform"),
+            "aiplatform.googleapis.com",
+            "regional"
+        );
+        let mut custom = (**builtin("redis").unwrap()).clone();
+        custom.name = "mine".into();
+        custom.host = "http://127.0.0.1:8085/_svc/redis".into();
+        assert_eq!(service_domain(&custom), "mine.googleapis.com");
+    }
 }

@@ -408,8 +408,29 @@ async fn unknown_path(req: Request) -> ServeError {
     ))
 }
 
-/// A profile's request: `/_svc/{service}[/{host location}]/{version}/projects/…`.
+/// A profile's request: `/_svc/{service}[/{host location}]/{version}/projects/…`. Its
+/// errors name that API (`redis.googleapis.com`) as their domain.
 async fn service(
+    state: State<AppState>,
+    method: Method,
+    rest: Path<String>,
+    q: Query<Vec<(String, String)>>,
+    body: Bytes,
+) -> Result<Response, ServeError> {
+    let domain = rest
+        .split('/')
+        .next()
+        .and_then(|name| state.services.get(name))
+        .map(|served| super::profiles::service_domain(&served.profile));
+    serve_profile(state, method, rest, q, body)
+        .await
+        .map_err(|e| match &domain {
+            Some(d) => e.in_domain(d),
+            None => e,
+        })
+}
+
+async fn serve_profile(
     State(s): State<AppState>,
     method: Method,
     Path(rest): Path<String>,

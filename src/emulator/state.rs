@@ -51,6 +51,16 @@ pub struct World {
     /// The API this world is served as (`None`: cloudaicompanion, the original world):
     /// its collection word and its metadata types.
     profile: Option<Arc<ServiceProfile>>,
+    /// The API's service name (`cloudaicompanion.googleapis.com`, `redis.googleapis.com`):
+    /// its errors' domain, and its IAM permissions' prefix.
+    domain: String,
+}
+
+/// `PERMISSION_DENIED` for `what` (`operations.cancel`) of the API `domain`, as that API
+/// names the permission (`redis.operations.cancel`).
+fn denied(domain: &str, what: &str, resource: &str) -> ServeError {
+    let service = domain.strip_suffix(".googleapis.com").unwrap_or(domain);
+    ServeError::permission_denied_in(domain, &format!("{service}.{what}"), resource)
 }
 
 /// What `operations.list` pages through, decoded from an opaque token.
@@ -170,11 +180,13 @@ impl World {
             empty_pages: cfg.empty_pages,
             max_page_size: None,
             profile: None,
+            domain: super::envelope::DOMAIN.to_string(),
         }
     }
 
     /// Serves this world as `profile`'s: its collection, its metadata types.
     pub fn set_profile(&mut self, profile: Arc<ServiceProfile>) {
+        self.domain = super::profiles::service_domain(&profile);
         self.profile = Some(profile);
     }
 
@@ -221,12 +233,12 @@ impl World {
     fn project(
         &mut self,
         project: &str,
-        permission: &str,
+        what: &str,
         resource: &str,
     ) -> Result<&mut ProjectState, ServeError> {
         self.projects
             .get_mut(project)
-            .ok_or_else(|| ServeError::permission_denied(permission, resource))
+            .ok_or_else(|| denied(&self.domain, what, resource))
     }
 
     /// The location, brought up to now: spawned operations added, finished ones ended.
@@ -234,7 +246,7 @@ impl World {
         &mut self,
         project: &str,
         location: &str,
-        permission: &str,
+        what: &str,
         resource: &str,
     ) -> Result<&mut LocationState, ServeError> {
         let now = self.now();
@@ -244,7 +256,7 @@ impl World {
         let ps = self
             .projects
             .get_mut(project)
-            .ok_or_else(|| ServeError::permission_denied(permission, resource))?;
+            .ok_or_else(|| denied(&self.domain, what, resource))?;
         let ls = ps.locations.get_mut(location).ok_or_else(|| {
             ServeError::not_found(format!("Location \"{resource}\" was not found."))
         })?;
@@ -298,12 +310,7 @@ impl World {
             decode_token(token, request_hash)?
         };
         let empty_pages = self.empty_pages;
-        let ls = self.location(
-            project,
-            location,
-            "cloudaicompanion.operations.list",
-            &parent,
-        )?;
+        let ls = self.location(project, location, "operations.list", &parent)?;
         if cursor.empty_next {
             return Ok(ListOperationsResponse {
                 next_page_token: encode_token(Cursor {
@@ -356,10 +363,10 @@ impl World {
         project: &str,
         location: &str,
         id: &str,
-        permission: &str,
+        what: &str,
     ) -> Result<(&mut LocationState, u64), ServeError> {
         let name = format!("{}/operations/{id}", self.parent(project, location));
-        let ls = self.location(project, location, permission, &name)?;
+        let ls = self.location(project, location, what, &name)?;
         let seq = ls
             .ops
             .values()
@@ -377,7 +384,7 @@ impl World {
     ) -> Result<Operation, ServeError> {
         let parent = self.parent(project, location);
         let profile = self.profile.clone();
-        let (ls, seq) = self.find(project, location, id, "cloudaicompanion.operations.get")?;
+        let (ls, seq) = self.find(project, location, id, "operations.get")?;
         Ok(show(profile.as_deref(), &ls.ops[&seq], &parent))
     }
 
@@ -385,7 +392,8 @@ impl World {
         let now = self.now();
         let live = self.live;
         let name = format!("{}/operations/{id}", self.parent(project, location));
-        let (ls, seq) = self.find(project, location, id, "cloudaicompanion.operations.cancel")?;
+        let domain = self.domain.clone();
+        let (ls, seq) = self.find(project, location, id, "operations.cancel")?;
         let Some(op) = ls.ops.get_mut(&seq) else {
             return Err(ServeError::not_found(format!(
                 "Operation \"{name}\" not found."
@@ -400,10 +408,7 @@ impl World {
                 ));
             }
             CancelBehaviour::PermissionDenied => {
-                return Err(ServeError::permission_denied(
-                    "cloudaicompanion.operations.cancel",
-                    &name,
-                ));
+                return Err(denied(&domain, "operations.cancel", &name));
             }
             _ => {}
         }
@@ -426,7 +431,7 @@ impl World {
     }
 
     pub fn delete(&mut self, project: &str, location: &str, id: &str) -> Result<(), ServeError> {
-        let (ls, seq) = self.find(project, location, id, "cloudaicompanion.operations.delete")?;
+        let (ls, seq) = self.find(project, location, id, "operations.delete")?;
         ls.ops.remove(&seq);
         Ok(())
     }
@@ -448,7 +453,7 @@ impl World {
     ) -> Result<ListLocationsResponse, ServeError> {
         let resource = format!("projects/{project}");
         let page_size = self.page_size(page_size);
-        let ps = self.project(project, "cloudaicompanion.locations.list", &resource)?;
+        let ps = self.project(project, "locations.list", &resource)?;
         let start = if token.is_empty() {
             0
         } else {
@@ -479,12 +484,7 @@ impl World {
 
     pub fn get_location(&mut self, project: &str, location: &str) -> Result<Location, ServeError> {
         let resource = format!("projects/{project}/locations/{location}");
-        self.location(
-            project,
-            location,
-            "cloudaicompanion.locations.get",
-            &resource,
-        )?;
+        self.location(project, location, "locations.get", &resource)?;
         Ok(Self::location_resource(project, location))
     }
 
@@ -515,9 +515,7 @@ impl World {
         let order = self
             .projects
             .get(project)
-            .ok_or_else(|| {
-                ServeError::permission_denied("cloudaicompanion.operations.list", &every)
-            })?
+            .ok_or_else(|| denied(&self.domain, "operations.list", &every))?
             .location_order
             .clone();
         let profile = self.profile.clone();
@@ -532,7 +530,7 @@ impl World {
                 continue;
             }
             let parent = self.parent(project, loc);
-            let ls = self.location(project, loc, "cloudaicompanion.operations.list", &parent)?;
+            let ls = self.location(project, loc, "operations.list", &parent)?;
             let after = if i == start_loc { start_seq } else { 0 };
             for (seq, rec) in ls.ops.range(after + 1..) {
                 if done_filter.is_some_and(|d| d != rec.is_done()) {
