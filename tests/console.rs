@@ -35,16 +35,26 @@ fn expected(op: &Operation) -> String {
     url_for(&name, op.create_time(), op.end_time(), None).to_string()
 }
 
-#[test]
-fn o_shows_and_copies_the_selected_operation_s_link_and_esc_goes_back() {
+/// The static world's `global`, loaded, with the first operation that is `done` (or not)
+/// selected.
+fn selected(done: bool) -> (App, Operation) {
     let mut w = world(1, 1, 8);
     let mut app = loaded_app(&mut w, &["global"]);
-    let ops = w.snapshot("demo-project-1", "global");
+    let op = w
+        .snapshot("demo-project-1", "global")
+        .into_iter()
+        .find(|o| o.done == done)
+        .unwrap();
+    select(&mut app, &op.name);
+    (app, op)
+}
+
+#[test]
+fn o_shows_and_copies_the_selected_operation_s_link_and_esc_goes_back() {
     // A finished one: its link is bounded on both sides.
-    let done = ops.iter().find(|o| o.done).unwrap();
-    select(&mut app, &done.name);
+    let (mut app, done) = selected(true);
     let fx = key(&mut app, Key::Char('o'));
-    let want = expected(done);
+    let want = expected(&done);
     assert_eq!(copied(&fx), std::slice::from_ref(&want), "{fx:?}");
     assert!(want.starts_with("https://console.cloud.google.com/logs/query;query="));
     assert!(want.contains(";timeRange=") && want.ends_with("?project=demo-project-1"));
@@ -62,14 +72,7 @@ fn o_shows_and_copies_the_selected_operation_s_link_and_esc_goes_back() {
 
 #[test]
 fn from_the_details_o_goes_back_to_the_details() {
-    let mut w = world(1, 1, 8);
-    let mut app = loaded_app(&mut w, &["global"]);
-    let running = w
-        .snapshot("demo-project-1", "global")
-        .into_iter()
-        .find(|o| !o.done)
-        .unwrap();
-    select(&mut app, &running.name);
+    let (mut app, running) = selected(false);
     key(&mut app, Key::Enter);
     assert!(matches!(app.mode, Mode::Details { .. }));
     let fx = key(&mut app, Key::Char('o'));
@@ -169,14 +172,7 @@ fn screen_text(t: &Terminal<TestBackend>, area: Rect) -> Vec<String> {
 /// something other than what is shown.
 #[test]
 fn the_overlay_draws_the_whole_address_where_the_hyperlink_goes() {
-    let mut w = world(1, 1, 8);
-    let mut app = loaded_app(&mut w, &["global"]);
-    let done = w
-        .snapshot("demo-project-1", "global")
-        .into_iter()
-        .find(|o| o.done)
-        .unwrap();
-    select(&mut app, &done.name);
+    let (mut app, _) = selected(true);
     key(&mut app, Key::Char('o'));
     let Mode::Link(link) = app.mode.clone() else {
         panic!()
