@@ -87,10 +87,10 @@ pub fn url_for(
     let mut url = format!("{LOGS_EXPLORER};query={}", encode(&query));
     if let Some(from) = created.and_then(|c| c.checked_sub(SLACK).ok()) {
         url.push_str(";timeRange=");
-        url.push_str(&encode(&from.to_string()));
+        url.push_str(&encode(&whole_second(from, false).to_string()));
         url.push_str("%2F");
         if let Some(to) = ended.and_then(|e| e.checked_add(SLACK).ok()) {
-            url.push_str(&encode(&to.to_string()));
+            url.push_str(&encode(&whole_second(to, true).to_string()));
         }
     }
     url.push_str("?project=");
@@ -99,6 +99,13 @@ pub fn url_for(
         url,
         page: Page::AuditLog,
     }
+}
+
+/// `t` to the whole second before (or, with `up`, after) it: the range only widens, and the
+/// address carries no nanoseconds.
+fn whole_second(t: Timestamp, up: bool) -> Timestamp {
+    let s = t.as_second() + i64::from(up && t.subsec_nanosecond() != 0);
+    Timestamp::from_second(s).unwrap_or(t)
 }
 
 /// Checks a `console` template when the config is read, so a link never fails later: an
@@ -220,6 +227,19 @@ mod tests {
             "{running}"
         );
         assert!(running.as_str().contains("%2Fregions%2Feurope-west1%2F"));
+        // Cut to whole seconds, outwards.
+        let precise = url_for(
+            &n,
+            Some(ts("2026-12-01T10:00:00.9Z")),
+            Some(ts("2026-12-01T10:30:00.1Z")),
+            None,
+        );
+        assert!(
+            precise
+                .as_str()
+                .contains(";timeRange=2026-12-01T09%3A55%3A00Z%2F2026-12-01T10%3A35%3A01Z?"),
+            "{precise}"
+        );
         let undated = url_for(&n, None, None, None);
         assert!(!undated.as_str().contains("timeRange"), "{undated}");
     }
