@@ -218,6 +218,16 @@ fn lrotop(emu: &BackgroundEmulator, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// What a command that must succeed printed.
+fn stdout_of(out: std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 #[test]
 fn describe_url_prints_the_link_alone_in_a_pipe() {
     let mut cfg = EmulatorConfig::new(Scenario::Static);
@@ -225,14 +235,8 @@ fn describe_url_prints_the_link_alone_in_a_pipe() {
     let emu = BackgroundEmulator::start(cfg).unwrap();
     let ops = emu.snapshot("demo-project-1", "global");
     for op in [&ops[0], &ops[4]] {
-        let out = lrotop(&emu, &["describe", "--url", &op.name]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         assert_eq!(
-            String::from_utf8(out.stdout).unwrap(),
+            stdout_of(lrotop(&emu, &["describe", "--url", &op.name])),
             format!("{}\n", expected(op)),
             "no escape sequence when stdout is not a terminal"
         );
@@ -278,13 +282,8 @@ fn describe_url_takes_the_service_s_console_template() {
         .args(["describe", "--url", &op.name])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(
-        String::from_utf8(out.stdout).unwrap(),
+        stdout_of(out),
         format!(
             "https://console.cloud.google.com/run/detail/us-central1/{id}?project=demo-project-1\n"
         )
