@@ -2,7 +2,7 @@
 //! the terminal's clipboard. What the address is (and why) is `api::console`'s.
 
 use crate::api::OperationName;
-use crate::api::console;
+use crate::api::console::{self, ConsoleUrl};
 use crate::app::{App, Effect, Level, Link, Mode};
 
 pub(crate) fn open(app: &mut App, fx: &mut Vec<Effect>) {
@@ -29,11 +29,7 @@ pub(crate) fn open(app: &mut App, fx: &mut Vec<Effect>) {
     let service = app.targets.get(r.target).and_then(|t| t.service.clone());
     let template = service.as_ref().and_then(|s| s.console.as_deref());
     let url = console::url_for(&name, r.op.create_time(), r.op.end_time(), template);
-    app.say(
-        Level::Info,
-        format!("copied the console link for {}", name.id()),
-    );
-    fx.push(Effect::CopyLink { url: url.clone() });
+    copied(app, &name, &url, fx);
     let back = std::mem::replace(&mut app.mode, Mode::Normal);
     app.mode = Mode::Link(Box::new(Link {
         url,
@@ -53,10 +49,15 @@ pub(crate) fn close(app: &mut App) {
 /// `y` in the overlay: the same address to the clipboard again.
 pub(crate) fn copy_again(app: &mut App, fx: &mut Vec<Effect>) {
     if let Mode::Link(link) = &app.mode {
-        fx.push(Effect::CopyLink {
-            url: link.url.clone(),
-        });
-        let id = link.name.id().to_string();
-        app.say(Level::Info, format!("copied the console link for {id}"));
+        let (name, url) = (link.name.clone(), link.url.clone());
+        copied(app, &name, &url, fx);
     }
+}
+
+fn copied(app: &mut App, name: &OperationName, url: &ConsoleUrl, fx: &mut Vec<Effect>) {
+    app.say(
+        Level::Info,
+        format!("copied the console link for {}", name.id()),
+    );
+    fx.push(Effect::CopyLink { url: url.clone() });
 }

@@ -7,24 +7,23 @@
 use crate::api::console::ConsoleUrl;
 use crossterm::Command;
 use crossterm::cursor::MoveTo;
+use std::ops::Range;
 
 /// Underlined, as the overlay draws it, so what is written matches the cells ratatui holds.
 const ON: &str = "\u{1b}[4m";
 const OFF: &str = "\u{1b}[24m";
 
-/// `pieces` are where the overlay drew each part of the address, in order: the cell it
-/// starts at and how many bytes of the address it holds.
-pub fn sequence(url: &ConsoleUrl, pieces: &[(u16, u16, usize)]) -> String {
+/// `pieces` are where the overlay drew each part of the address: the cell it starts at
+/// and the bytes of the address it holds.
+pub fn sequence(url: &ConsoleUrl, pieces: &[(u16, u16, Range<usize>)]) -> String {
     let mut out = String::new();
-    let mut at = 0;
-    for (x, y, len) in pieces {
+    for (x, y, piece) in pieces {
         MoveTo(*x, *y)
             .write_ansi(&mut out)
             .expect("writing to a String cannot fail");
         out.push_str(ON);
-        out.push_str(&url.hyperlink(at..at + len, "lrotop-console"));
+        out.push_str(&url.hyperlink(piece.clone(), "lrotop-console"));
         out.push_str(OFF);
-        at += len;
     }
     out
 }
@@ -40,7 +39,7 @@ mod tests {
         let url = crate::api::console::url_for(&name, None, None, None);
         let s = url.as_str();
         let (a, b) = s.split_at(30);
-        let seq = sequence(&url, &[(4, 10, a.len()), (4, 11, b.len())]);
+        let seq = sequence(&url, &[(4, 10, 0..30), (4, 11, 30..s.len())]);
         let link = format!("\u{1b}]8;id=lrotop-console;{s}\u{1b}\\");
         assert_eq!(
             seq,

@@ -245,11 +245,7 @@ async fn event_loop(
                 last = Some(frame);
                 if let crate::app::Mode::Link(link) = &app.mode {
                     use std::io::Write;
-                    let pieces: Vec<_> = ui::link_layout(link, area)
-                        .pieces
-                        .into_iter()
-                        .map(|(x, y, text)| (x, y, text.len()))
-                        .collect();
+                    let pieces = ui::link_layout(link, area).pieces;
                     let seq = hyperlink::sequence(&link.url, &pieces);
                     let out = terminal.backend_mut();
                     out.write_all(seq.as_bytes())?;

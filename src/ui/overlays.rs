@@ -557,8 +557,8 @@ pub fn project_picker(
 /// as one OSC 8 hyperlink, at these places.
 pub struct LinkLayout {
     pub rect: Rect,
-    /// The address's pieces with the cell each starts at.
-    pub pieces: Vec<(u16, u16, String)>,
+    /// The address's pieces, as byte ranges of it, with the cell each starts at.
+    pub pieces: Vec<(u16, u16, std::ops::Range<usize>)>,
 }
 
 /// Lines above the address: what the page is, then a blank.
@@ -572,10 +572,9 @@ pub fn link_layout(link: &crate::app::Link, area: Rect) -> LinkLayout {
         .min(100)
         .min(u16::try_from(url.len() + 4).unwrap_or(u16::MAX).max(64));
     let inner_w = usize::from(width.saturating_sub(2)).max(1);
-    let chunks: Vec<&str> = url
-        .as_bytes()
-        .chunks(inner_w)
-        .map(|c| std::str::from_utf8(c).unwrap_or(""))
+    let chunks: Vec<std::ops::Range<usize>> = (0..url.len())
+        .step_by(inner_w)
+        .map(|start| start..(start + inner_w).min(url.len()))
         .collect();
     // Border, head, the address, a blank, the clipboard line, border.
     let rows = u16::try_from(chunks.len()).unwrap_or(u16::MAX);
@@ -583,11 +582,11 @@ pub fn link_layout(link: &crate::app::Link, area: Rect) -> LinkLayout {
     let rect = centered(area, width, height);
     let inner = Block::bordered().inner(rect);
     let pieces = chunks
-        .iter()
+        .into_iter()
         .enumerate()
         .filter_map(|(i, c)| {
             let y = inner.y + LINK_HEAD + u16::try_from(i).ok()?;
-            (y < inner.y + inner.height).then(|| (inner.x, y, (*c).to_string()))
+            (y < inner.y + inner.height).then_some((inner.x, y, c))
         })
         .collect();
     LinkLayout { rect, pieces }
@@ -605,7 +604,7 @@ pub fn link(link: &crate::app::Link, app: &App, theme: Theme, area: Rect, buf: &
     let mut lines = vec![Line::raw(what), Line::raw("")];
     for (_, _, piece) in &layout.pieces {
         lines.push(Line::from(Span::styled(
-            piece.clone(),
+            link.url.as_str()[piece.clone()].to_string(),
             // Underline alone: the runtime writes these cells again inside an OSC 8 link
             // and must match them exactly.
             Style::new().add_modifier(Modifier::UNDERLINED),
